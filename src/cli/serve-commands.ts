@@ -1,0 +1,5 @@
+// Registers the `serve` command group (placeholder until its module lands).
+import type { Command } from 'commander';
+
+/** Adds this group's commands to the program. */
+export function registerServeCommands(_program: Command): void {}

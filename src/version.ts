@@ -1,0 +1,5 @@
+// The package version, read once from package.json.
+import { readFileSync } from 'node:fs';
+
+/** This build's version string (package.json "version"). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
