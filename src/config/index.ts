@@ -1,0 +1,6 @@
+// Public face of the configuration module.
+export { loadConfig, resolveConfig, configFileSource, FOREIGN_SECTIONS } from './load.js';
+export type { ServerConfig, ConfigInput, ForeignSection, SettingOrigin } from './load.js';
+export { SETTINGS, SETTING_NAMES, LOG_LEVELS, flagName } from './settings.js';
+export type { LogLevel, ServerSettings, SettingName, SettingSpec } from './settings.js';
+export type { StoreLocation } from './values.js';
