@@ -1,0 +1,81 @@
+// The native REST API as one Fastify plugin, meant to be registered under the prefix /api/v1.
+// It is self-contained: its own error and not-found handlers (same answer shape as the server's),
+// bearer-token authentication for every route but /openapi.json, and the OpenAPI document.
+import swagger from '@fastify/swagger';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OverseeError } from '../../errors.js';
+import type { SelfMetrics } from '../../server/self-metrics.js';
+import type { Store } from '../../store/types.js';
+import type { Clock } from '../../util/clock.js';
+import { VERSION } from '../../version.js';
+import { authenticate, bearerToken, type Principal } from '../auth.js';
+import { logRoutes } from './alerts.js';
+import { checkRoutes } from './checks.js';
+import type { ApiContext } from './context.js';
+import { apiErrorHandler, validationError } from './errors.js';
+import { hostRoutes } from './hosts.js';
+import { projectRoutes } from './projects.js';
+import { tokenRoutes } from './tokens.js';
+
+/** What the composition root passes to apiV1Routes. */
+export interface ApiV1Options {
+  store: Store;
+  clock: Clock;
+  metrics: SelfMetrics;
+}
+
+/** True for routes declared with `config: { public: true }` (no token needed). */
+function isPublic(request: FastifyRequest): boolean {
+  const config: object = request.routeOptions.config;
+  return 'public' in config && config.public === true;
+}
+
+/**
+ * Fastify plugin serving the native API; register with `{ prefix: '/api/v1', store, clock, metrics }`.
+ * 1. OpenAPI collection (must come before the routes), error formatting, 404s.
+ * 2. An onRequest hook that authenticates every non-public request (401 otherwise).
+ * 3. The resource modules, then GET /openapi.json.
+ */
+export async function apiV1Routes(app: FastifyInstance, opts: ApiV1Options): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Oversee API', version: VERSION, description: 'Native REST API of Oversee. Errors: {"error":{"code":"OVS_ERR_…","message":"…"}}.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token ovs_…' } } },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+  app.setSchemaErrorFormatter(validationError);
+  app.setErrorHandler(apiErrorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    apiErrorHandler(new OverseeError('OVS_ERR_NOT_FOUND', `no such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`), request, reply);
+  });
+
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const ctx: ApiContext = {
+    store: opts.store,
+    clock: opts.clock,
+    principal(request) {
+      const p = principals.get(request);
+      if (p === undefined) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'an API token is required');
+      return p;
+    },
+  };
+
+  app.addHook('onRequest', async (request) => {
+    if (isPublic(request)) return;
+    const token = bearerToken(request.headers.authorization);
+    if (token === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'an API token is required: Authorization: Bearer ovs_…');
+    const principal = await authenticate(opts.store, opts.clock, token);
+    if (principal === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'the API token is not valid (unknown or revoked)');
+    principals.set(request, principal);
+  });
+
+  projectRoutes(app, ctx);
+  hostRoutes(app, ctx);
+  checkRoutes(app, ctx);
+  logRoutes(app, ctx);
+  tokenRoutes(app, ctx);
+
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,78 @@
+// GET/POST/DELETE /tokens (admin). A token limited to a project manages only that project's tokens.
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '../../domain/types.js';
+import { OverseeError } from '../../errors.js';
+import { createToken, MAX_TOKEN_NAME, ROLES } from '../auth.js';
+import { requireRole, type ApiContext } from './context.js';
+import { errorResponses, idParams, pageSchema, tokenSchema } from './schemas.js';
+
+interface NewTokenBody {
+  name: string;
+  role: Role;
+  projectId?: number | null;
+}
+
+const createdSchema = {
+  ...tokenSchema,
+  required: [...tokenSchema.required, 'token'],
+  properties: { ...tokenSchema.properties, token: { type: 'string', description: 'the secret; shown only in this answer' } },
+} as const;
+
+/** Registers the token routes on the /api/v1 instance. */
+export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const admin = requireRole(ctx, 'admin');
+
+  app.get('/tokens', {
+    onRequest: admin,
+    schema: {
+      tags: ['tokens'], summary: 'List API tokens (admin; never their secrets)',
+      response: { 200: pageSchema(tokenSchema), ...errorResponses },
+    },
+  }, async (request) => {
+    const p = ctx.principal(request);
+    const tokens = await ctx.store.tokens.list();
+    return { items: tokens.filter((t) => p.projectId === null || t.projectId === p.projectId), nextCursor: null };
+  });
+
+  app.post<{ Body: NewTokenBody }>('/tokens', {
+    onRequest: admin,
+    schema: {
+      tags: ['tokens'], summary: 'Create an API token (admin); the answer holds its secret, shown once',
+      body: {
+        type: 'object',
+        required: ['name', 'role'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: MAX_TOKEN_NAME, pattern: '\\S' },
+          role: { type: 'string', enum: [...ROLES] },
+          projectId: { type: ['integer', 'null'], minimum: 1, description: 'limit to this project; null or absent = all projects' },
+        },
+      },
+      response: { 201: createdSchema, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const p = ctx.principal(request);
+    const projectId = request.body.projectId ?? p.projectId;
+    if (p.projectId !== null && projectId !== p.projectId) {
+      throw new OverseeError('OVS_ERR_FORBIDDEN', `projectId: the token is limited to project ${p.projectId}`, { field: 'projectId' });
+    }
+    const { token, record } = await createToken(ctx.store, { name: request.body.name, role: request.body.role, projectId }, ctx.clock);
+    return reply.code(201).send({ ...record, token });
+  });
+
+  app.delete<{ Params: { id: number } }>('/tokens/:id', {
+    onRequest: admin,
+    schema: {
+      tags: ['tokens'], summary: 'Revoke an API token (admin)', params: idParams,
+      response: { 204: { description: 'deleted', type: 'null' }, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const p = ctx.principal(request);
+    const target = (await ctx.store.tokens.list()).find((t) => t.id === request.params.id);
+    if (target === undefined || (p.projectId !== null && target.projectId !== p.projectId)) {
+      throw new OverseeError('OVS_ERR_NOT_FOUND', `token ${request.params.id} does not exist`);
+    }
+    await ctx.store.tokens.delete(target.id);
+    return reply.code(204).send();
+  });
+}
