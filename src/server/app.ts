@@ -1,0 +1,55 @@
+// Composition of the HTTP server: one Fastify instance with the error handlers, the protocol
+// endpoints and the native API. Everything it uses is passed in (no module-level singletons).
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { overcRoutes, type OvercReportEvent } from '../ingest/overc-routes.js';
+import type { Store } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+import { installErrorHandlers } from './error-handler.js';
+import type { SelfMetrics } from './self-metrics.js';
+
+/** Everything the HTTP server is built from. */
+export interface AppDeps {
+  store: Store;
+  metrics: SelfMetrics;
+  clock: Clock;
+  /** A pino logger, or false for none (tests). */
+  logger: FastifyBaseLogger | false;
+  /** Largest accepted request body in bytes; larger ones get 413. */
+  bodyLimit: number;
+  /** Trust X-Forwarded-For from a reverse proxy when recording client addresses. */
+  trustProxy?: boolean;
+  /** Called after each stored OverC status report. */
+  onOvercReport?: (event: OvercReportEvent) => void;
+}
+
+/** Builds (but does not start) the HTTP server. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.bodyLimit,
+    trustProxy: deps.trustProxy ?? false,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  installErrorHandlers(app, deps.bodyLimit);
+
+  const project = await deps.store.projects.getByName('default');
+  if (!project) throw new Error('the default project is missing from the store');
+
+  await app.register(overcRoutes, {
+    store: deps.store, clock: deps.clock, metrics: deps.metrics, projectId: project.id,
+    ...(deps.onOvercReport ? { onReport: deps.onOvercReport } : {}),
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await deps.store.projects.get(project.id);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+  return app;
+}
