@@ -1,10 +1,12 @@
 // Composition of the HTTP server: one Fastify instance with the error handlers, the protocol
 // endpoints and the native API. Everything it uses is passed in (no module-level singletons).
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { apiV1Routes } from '../api/v1/index.js';
 import { overcRoutes, type OvercReportEvent } from '../ingest/overc-routes.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { installErrorHandlers } from './error-handler.js';
+import { registerSelfMetricsRoute } from './metrics-route.js';
 import type { SelfMetrics } from './self-metrics.js';
 
 /** Everything the HTTP server is built from. */
@@ -33,6 +35,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
   installErrorHandlers(app, deps.bodyLimit);
+  // Before any plugin: its onResponse hook must be copied into every child context.
+  registerSelfMetricsRoute(app, deps.metrics);
 
   const project = await deps.store.projects.getByName('default');
   if (!project) throw new Error('the default project is missing from the store');
@@ -41,6 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store: deps.store, clock: deps.clock, metrics: deps.metrics, projectId: project.id,
     ...(deps.onOvercReport ? { onReport: deps.onOvercReport } : {}),
   });
+
+  await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
