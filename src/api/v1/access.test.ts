@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Check, Host } from '../../domain/types.js';
+import { errorCode, pageOf, seedHost, startHarness, type Harness } from './test-support/harness.js';
+
+describe('authentication on /api/v1', () => {
+  let h: Harness;
+  before(async () => { h = await startHarness(); });
+  after(async () => h.close());
+
+  const routes: ['GET' | 'DELETE' | 'POST', string][] = [
+    ['GET', '/api/v1/projects'], ['GET', '/api/v1/projects/1'], ['GET', '/api/v1/hosts'], ['GET', '/api/v1/hosts/1'],
+    ['GET', '/api/v1/checks'], ['GET', '/api/v1/checks/1'], ['GET', '/api/v1/checks/1/history'], ['GET', '/api/v1/checks/1/flips'],
+    ['GET', '/api/v1/alerts'], ['GET', '/api/v1/flips'], ['DELETE', '/api/v1/hosts/1'], ['DELETE', '/api/v1/checks/1'],
+    ['GET', '/api/v1/tokens'], ['POST', '/api/v1/tokens'], ['DELETE', '/api/v1/tokens/1'],
+  ];
+  for (const [method, url] of routes) {
+    it(`answers 401 OVS_ERR_UNAUTHORIZED to ${method} ${url} without a token`, async () => {
+      const res = await h.call(method, url, null);
+      assert.equal(res.status, 401);
+      assert.equal(errorCode(res.body), 'OVS_ERR_UNAUTHORIZED');
+    });
+  }
+
+  const badHeaders: [string, string][] = [
+    ['a malformed token', 'Bearer hello'],
+    ['an unknown well-formed token', `Bearer ovs_${'A'.repeat(43)}`],
+    ['another auth scheme', 'Basic YWRtaW46YWRtaW4='],
+  ];
+  for (const [what, header] of badHeaders) {
+    it(`answers 401 to ${what}`, async () => {
+      const res = await h.app.inject({ method: 'GET', url: '/api/v1/checks', headers: { authorization: header } });
+      assert.equal(res.statusCode, 401);
+      assert.equal(errorCode(res.json()), 'OVS_ERR_UNAUTHORIZED');
+    });
+  }
+
+  it('serves the OpenAPI document without a token', async () => {
+    const res = await h.call('GET', '/api/v1/openapi.json', null);
+    assert.equal(res.status, 200);
+  });
+
+  it('answers 401 for a token revoked a moment ago', async () => {
+    const t = await h.token('viewer', null);
+    assert.equal((await h.call('GET', '/api/v1/checks', t)).status, 200);
+    const mine = (await h.store.tokens.list()).at(-1);
+    assert.ok(mine);
+    await h.store.tokens.delete(mine.id);
+    assert.equal((await h.call('GET', '/api/v1/checks', t)).status, 401);
+  });
+});
+
+describe('roles on /api/v1', () => {
+  let h: Harness;
+  before(async () => { h = await startHarness(); });
+  after(async () => h.close());
+
+  const cases: ['viewer' | 'editor' | 'admin', 'GET' | 'DELETE' | 'POST', string, number][] = [
+    ['viewer', 'GET', '/api/v1/checks', 200],
+    ['viewer', 'DELETE', '/api/v1/hosts/1', 403],
+    ['viewer', 'DELETE', '/api/v1/checks/1', 403],
+    ['viewer', 'GET', '/api/v1/tokens', 403],
+    ['editor', 'DELETE', '/api/v1/checks/99999', 404],
+    ['editor', 'DELETE', '/api/v1/hosts/99999', 404],
+    ['editor', 'GET', '/api/v1/tokens', 403],
+    ['editor', 'POST', '/api/v1/tokens', 403],
+    ['editor', 'DELETE', '/api/v1/tokens/1', 403],
+    ['admin', 'GET', '/api/v1/tokens', 200],
+    ['admin', 'DELETE', '/api/v1/checks/99999', 404],
+  ];
+  for (const [role, method, url, status] of cases) {
+    it(`${role} gets ${status} for ${method} ${url}`, async () => {
+      const body = method === 'POST' ? { name: 'n', role: 'viewer' } : undefined;
+      const res = await h.call(method, url, h.tokens[role], body);
+      assert.equal(res.status, status, JSON.stringify(res.body));
+      if (status === 403) assert.equal(errorCode(res.body), 'OVS_ERR_FORBIDDEN');
+    });
+  }
+});
+
+describe('project scope on /api/v1', () => {
+  let h: Harness;
+  let scoped: string;
+  let scopedEditor: string;
+  let mineHost: number;
+  let theirsHost: number;
+  let theirsCheck: number;
+  let otherProject: number;
+
+  before(async () => {
+    h = await startHarness();
+    const t = h.clock.now();
+    otherProject = (await h.store.projects.create('other', t)).id;
+    mineHost = await seedHost(h.store, otherProject, 'mine', [['a', 'OK'], ['b', 'ERR']], t);
+    theirsHost = await seedHost(h.store, h.defaultProjectId, 'theirs', [['c', 'ERR']], t);
+    const c = await h.store.checks.getByName(theirsHost, 'c');
+    assert.ok(c);
+    theirsCheck = c.id;
+    await h.store.ingest.raiseAlerts([
+      { projectId: otherProject, hostId: mineHost, checkName: null, at: t, title: 'mine', message: 'm', source: 'overc' },
+      { projectId: h.defaultProjectId, hostId: theirsHost, checkName: null, at: t, title: 'theirs', message: 't', source: 'overc' },
+    ]);
+    scoped = await h.token('viewer', otherProject);
+    scopedEditor = await h.token('editor', otherProject);
+  });
+  after(async () => h.close());
+
+  it('lists only the checks, hosts, projects and alerts of the token\'s project', async () => {
+    const checks = pageOf<Check>((await h.call('GET', '/api/v1/checks', scoped)).body).items;
+    assert.deepEqual(checks.map((c) => c.name), ['a', 'b']);
+    const hosts = pageOf<Host>((await h.call('GET', '/api/v1/hosts', scoped)).body).items;
+    assert.deepEqual(hosts.map((x) => x.name), ['mine']);
+    const projects = pageOf<{ name: string }>((await h.call('GET', '/api/v1/projects', scoped)).body).items;
+    assert.deepEqual(projects.map((p) => p.name), ['other']);
+    const alerts = pageOf<{ title: string }>((await h.call('GET', '/api/v1/alerts', scoped)).body).items;
+    assert.deepEqual(alerts.map((a) => a.title), ['mine']);
+  });
+
+  it('answers 403 OVS_ERR_FORBIDDEN to a project filter naming another project', async () => {
+    for (const url of ['/api/v1/checks?project=default', '/api/v1/hosts?project=default', '/api/v1/alerts?project=default']) {
+      const res = await h.call('GET', url, scoped);
+      assert.equal(res.status, 403, url);
+      assert.equal(errorCode(res.body), 'OVS_ERR_FORBIDDEN');
+    }
+  });
+
+  it('answers 404 for objects of another project, as if they did not exist', async () => {
+    const urls = [
+      `/api/v1/checks/${theirsCheck}`, `/api/v1/checks/${theirsCheck}/history`, `/api/v1/checks/${theirsCheck}/flips`,
+      `/api/v1/hosts/${theirsHost}`, `/api/v1/projects/${h.defaultProjectId}`, `/api/v1/checks?host=${theirsHost}`,
+      '/api/v1/checks?host=theirs', `/api/v1/alerts?check=${theirsCheck}`,
+    ];
+    for (const url of urls) {
+      const res = await h.call('GET', url, scoped);
+      assert.equal(res.status, 404, url);
+      assert.equal(errorCode(res.body), 'OVS_ERR_NOT_FOUND');
+    }
+  });
+
+  it('does not let a project editor delete another project\'s host or check', async () => {
+    assert.equal((await h.call('DELETE', `/api/v1/checks/${theirsCheck}`, scopedEditor)).status, 404);
+    assert.equal((await h.call('DELETE', `/api/v1/hosts/${theirsHost}`, scopedEditor)).status, 404);
+    assert.ok(await h.store.checks.get(theirsCheck));
+    assert.ok(await h.store.hosts.get(theirsHost));
+  });
+
+  it('sees its own objects by id', async () => {
+    assert.equal((await h.call('GET', `/api/v1/hosts/${mineHost}`, scoped)).status, 200);
+    assert.equal((await h.call('GET', `/api/v1/projects/${otherProject}`, scoped)).status, 200);
+  });
+});
+
+describe('unknown endpoints under /api/v1', () => {
+  let h: Harness;
+  before(async () => { h = await startHarness(); });
+  after(async () => h.close());
+
+  it('answers 404 OVS_ERR_NOT_FOUND in the API error shape', async () => {
+    const res = await h.call('GET', '/api/v1/nothing-here');
+    assert.equal(res.status, 404);
+    assert.equal(errorCode(res.body), 'OVS_ERR_NOT_FOUND');
+  });
+});
