@@ -73,7 +73,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
 /** A one-event message (web1/disk OK -> ERR) for channel tests. */
 export function sampleMessage(overrides: Partial<NotifyEvent> = {}): NotifyMessage {
   const event: NotifyEvent = {
-    key: 'flip:1', kind: 'problem', at: Date.UTC(2026, 0, 2, 3, 4, 5), projectId: 1, hostName: 'web1', checkName: 'disk',
+    key: 'flip:1', kind: 'problem', at: Date.UTC(2026, 0, 2, 3, 4, 5), projectId: 1, project: 'main', hostName: 'web1', checkName: 'disk',
     oldState: 'OK', state: 'ERR', reason: 'reported', title: 'web1/disk: OK -> ERR', message: '/ is 97% full', tags: ['prod'],
     ...overrides,
   };

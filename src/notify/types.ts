@@ -14,6 +14,8 @@ export interface NotifyEvent {
   /** When it happened (ms since the epoch). */
   at: number;
   projectId: number | null;
+  /** Project name (routes and silences match on it). */
+  project: string | null;
   hostName: string | null;
   checkName: string | null;
   oldState: CheckState | null;
