@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { openTsdbPutAnswer, openTsdbTimestampMs, parseOpenTsdbBody, putOpenTsdbPoints } from './opentsdb.js';
+
+interface Got { metric: string; tags: Record<string, string>; ts: number; value: number }
+function collect(body: unknown): { got: Got[]; r: ReturnType<typeof putOpenTsdbPoints> } {
+  const got: Got[] = [];
+  const r = putOpenTsdbPoints(body, (metric, tags, ts, value) => { got.push({ metric, tags, ts, value }); });
+  return { got, r };
+}
+
+const ok = { metric: 'sys.cpu.nice', timestamp: 1346846400, value: 18, tags: { host: 'web01', dc: 'lga' } };
+const CASES: Array<{ name: string; dp: unknown; error: string | null }> = [
+  { name: 'the documentation example', dp: ok, error: null },
+  { name: 'millisecond timestamp', dp: { ...ok, timestamp: 1346846400123 }, error: null },
+  { name: 'value as a numeric string', dp: { ...ok, value: '42.5' }, error: null },
+  { name: 'timestamp as a string', dp: { ...ok, timestamp: '1346846400' }, error: null },
+  { name: 'no tags are accepted (lenient, like VictoriaMetrics)', dp: { metric: 'a', timestamp: 1, value: 1 }, error: null },
+  { name: 'numeric tag value', dp: { ...ok, tags: { port: 80 } }, error: null },
+  { name: 'empty metric', dp: { ...ok, metric: '' }, error: 'Metric name was empty' },
+  { name: 'missing metric', dp: { timestamp: 1, value: 1 }, error: 'Metric name was empty' },
+  { name: 'zero timestamp', dp: { ...ok, timestamp: 0 }, error: 'Invalid timestamp' },
+  { name: 'timestamp with 14 digits', dp: { ...ok, timestamp: 13468464001234 }, error: 'Invalid timestamp' },
+  { name: 'missing value', dp: { ...ok, value: undefined }, error: 'Empty value' },
+  { name: 'value not a number', dp: { ...ok, value: 'abc' }, error: 'Unable to parse value to a number' },
+  { name: 'tags not an object', dp: { ...ok, tags: 'host=a' }, error: 'Missing tags' },
+  { name: 'illegal metric character', dp: { ...ok, metric: 'a b' }, error: 'Invalid metric name ("a b"): illegal character:  ' },
+  { name: 'illegal tag value character', dp: { ...ok, tags: { host: 'a*b' } }, error: 'Invalid tag value ("a*b"): illegal character: *' },
+  { name: 'not an object', dp: 42, error: 'Unable to parse the data point' },
+];
+
+for (const c of CASES) {
+  test(`opentsdb point: ${c.name}`, () => {
+    const { got, r } = collect(c.dp);
+    if (c.error === null) {
+      assert.equal(r.success, 1);
+      assert.equal(got.length, 1);
+    } else {
+      assert.deepEqual(r, { success: 0, failed: 1, errors: [{ datapoint: c.dp, error: c.error }] });
+      assert.equal(got.length, 0);
+    }
+  });
+}
+
+test('timestamps: seconds become ms, ms stay ms', () => {
+  assert.equal(openTsdbTimestampMs(1346846400), 1346846400000);
+  assert.equal(openTsdbTimestampMs(1346846400123), 1346846400123);
+  assert.equal(openTsdbTimestampMs(-5), null);
+});
+
+test('an array keeps its good points and reports each bad one', () => {
+  const body = [ok, { ...ok, value: 'x' }, { ...ok, timestamp: 1346846410 }];
+  const { got, r } = collect(body);
+  assert.equal(got.length, 2);
+  assert.equal(got[0]!.ts, 1346846400000);
+  assert.deepEqual(got[0]!.tags, { host: 'web01', dc: 'lga' });
+  assert.deepEqual(openTsdbPutAnswer(r, { summary: true }), { status: 400, body: { failed: 1, success: 2 } });
+  assert.deepEqual(openTsdbPutAnswer(r, { details: true }).body, { errors: [{ datapoint: body[1], error: 'Unable to parse value to a number' }], failed: 1, success: 2 });
+  assert.equal(openTsdbPutAnswer(r, {}).status, 400);
+});
+
+test('answers 204 without a body when everything was stored', () => {
+  assert.deepEqual(openTsdbPutAnswer({ success: 3, failed: 0, errors: [] }, {}), { status: 204, body: null });
+  assert.deepEqual(openTsdbPutAnswer({ success: 3, failed: 0, errors: [] }, { summary: true }), { status: 200, body: { failed: 0, success: 3 } });
+});
+
+test('an error returned by the sink counts the point as failed', () => {
+  const r = putOpenTsdbPoints([ok, ok], () => 'too old');
+  assert.equal(r.failed, 2);
+  assert.equal(r.errors[0]!.error, 'too old');
+});
+
+test('bad JSON text is recognised', () => {
+  assert.equal(parseOpenTsdbBody('{"metric":'), null);
+  assert.deepEqual(parseOpenTsdbBody('[]'), { body: [] });
+});
+
+test('fuzz: never throws, counts add up, and the sink only sees complete valid points', () => {
+  const dp = fc.oneof(fc.anything(), fc.record({
+    metric: fc.oneof(fc.string(), fc.constant('sys.cpu'), fc.integer()),
+    timestamp: fc.oneof(fc.integer(), fc.double(), fc.string({ maxLength: 12 })),
+    value: fc.oneof(fc.double(), fc.string({ maxLength: 6 }), fc.constant(null)),
+    tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(fc.string({ maxLength: 5 }), fc.integer())), fc.anything()),
+  }, { requiredKeys: [] }));
+  fc.assert(fc.property(fc.oneof(dp, fc.array(dp, { maxLength: 5 })), (body) => {
+    const { got, r } = collect(body);
+    assert.equal(r.success + r.failed, Array.isArray(body) ? body.length : 1);
+    assert.equal(got.length, r.success);
+    for (const g of got) {
+      assert.ok(g.metric.length > 0 && Number.isFinite(g.value) && Number.isInteger(g.ts) && g.ts > 0);
+      for (const v of Object.values(g.tags)) assert.equal(typeof v, 'string');
+    }
+  }), { numRuns: 2000 });
+});
