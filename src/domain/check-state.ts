@@ -8,6 +8,8 @@ export interface ReportedState {
   info: string;
   /** Reporting period in seconds promised with this report, if any. */
   periodS: number | null;
+  /** Grace past the period before expiry (okerr policies set it); undefined keeps the check's own. */
+  patienceS?: number | null;
 }
 
 /** The fields of a check that a report changes. */
@@ -15,6 +17,7 @@ export interface CheckUpdate {
   state: CheckState;
   info: string;
   periodS: number | null;
+  patienceS: number | null;
   lastReportAt: number;
   lastChangeAt: number | null;
   deadlineAt: number | null;
@@ -55,13 +58,15 @@ export function applyReport(
   } else if (oldState !== report.state) {
     flip = { oldState, newState: report.state, reason: 'reported', info: report.info };
   }
+  const patienceS = report.patienceS === undefined ? (prev?.patienceS ?? null) : report.patienceS;
   const update: CheckUpdate = {
     state: report.state,
     info: report.info,
     periodS: report.periodS,
+    patienceS,
     lastReportAt: now,
     lastChangeAt: flip ? now : (prev?.lastChangeAt ?? now),
-    deadlineAt: deadlineFor(now, report.periodS, prev?.patienceS ?? null),
+    deadlineAt: deadlineFor(now, report.periodS, patienceS),
     expired: false,
   };
   return { update, flip };

@@ -95,6 +95,23 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
       assert.deepEqual(flips.items.map((f) => [f.oldState, f.newState]), [['OK', 'WARN']]);
     }));
 
+    it('keeps a patience given with a report and uses it for the deadline until another is given', withStore(async ({ store }) => {
+      const { host } = await defaultHost(store);
+      const send = (at: number, patienceS?: number | null) => store.ingest.reportStates({
+        hostId: host.id, at, address: null, source: 'okerr',
+        services: [{ name: 'hb', state: 'OK', info: '', periodS: 3600, ...(patienceS === undefined ? {} : { patienceS }) }],
+      });
+      await send(T0, 1200);
+      let c = (await store.checks.getByName(host.id, 'hb'))!;
+      assert.equal(c.patienceS, 1200);
+      assert.equal(c.deadlineAt, T0 + 4_800_000);
+      await send(T0 + 1000);
+      c = (await store.checks.getByName(host.id, 'hb'))!;
+      assert.equal(c.patienceS, 1200);
+      assert.equal(c.deadlineAt, T0 + 1000 + 4_800_000);
+      assert.equal(c.source, 'okerr');
+    }));
+
     it('pages through checks with a cursor without duplicates or gaps, and filters', withStore(async ({ store }) => {
       const { host } = await defaultHost(store);
       const { host: other } = await defaultHost(store, 'web2');

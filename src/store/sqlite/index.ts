@@ -235,9 +235,9 @@ class SqliteIngest implements IngestWriter {
       host: db.prepare('SELECT project_id FROM hosts WHERE id = ?').pluck(),
       touchHost: db.prepare('UPDATE hosts SET last_seen_at = ?, last_address = ? WHERE id = ?'),
       check: db.prepare('SELECT id, state, last_change_at, expired, patience_s FROM checks WHERE host_id = ? AND name = ?'),
-      insertCheck: db.prepare(`INSERT INTO checks (project_id, host_id, name, source, state, info, period_s, last_report_at,
-        last_change_at, deadline_at, expired, source_address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`).pluck(),
-      updateCheck: db.prepare(`UPDATE checks SET state = ?, info = ?, period_s = ?, last_report_at = ?, last_change_at = ?,
+      insertCheck: db.prepare(`INSERT INTO checks (project_id, host_id, name, source, state, info, period_s, patience_s, last_report_at,
+        last_change_at, deadline_at, expired, source_address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`).pluck(),
+      updateCheck: db.prepare(`UPDATE checks SET state = ?, info = ?, period_s = ?, patience_s = ?, last_report_at = ?, last_change_at = ?,
         deadline_at = ?, expired = 0, source_address = ? WHERE id = ?`),
       insertReport: db.prepare('INSERT INTO state_reports (check_id, at, state, info) VALUES (?, ?, ?, ?)'),
       insertFlip: db.prepare(`INSERT INTO flips (check_id, project_id, host_id, at, old_state, new_state, reason, info)
@@ -267,11 +267,11 @@ class SqliteIngest implements IngestWriter {
         let checkId: number;
         if (prev) {
           checkId = prev.id;
-          st.updateCheck.run(update.state, update.info, update.periodS, update.lastReportAt, update.lastChangeAt, update.deadlineAt,
-            batch.address, checkId);
+          st.updateCheck.run(update.state, update.info, update.periodS, update.patienceS, update.lastReportAt, update.lastChangeAt,
+            update.deadlineAt, batch.address, checkId);
         } else {
           checkId = st.insertCheck.get(projectId, batch.hostId, s.name, batch.source, update.state, update.info, update.periodS,
-            update.lastReportAt, update.lastChangeAt, update.deadlineAt, batch.address, batch.at) as number;
+            update.patienceS, update.lastReportAt, update.lastChangeAt, update.deadlineAt, batch.address, batch.at) as number;
         }
         st.insertReport.run(checkId, batch.at, update.state, update.info);
         let flipOut: Flip | null = null;
