@@ -45,14 +45,15 @@ export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
         properties: {
           name: { type: 'string', minLength: 1, maxLength: MAX_TOKEN_NAME, pattern: '\\S' },
           role: { type: 'string', enum: [...ROLES] },
-          projectId: { type: ['integer', 'null'], minimum: 1, description: 'limit to this project; null or absent = all projects' },
+          projectId: { type: ['integer', 'null'], minimum: 1, description: 'limit to this project; null = all projects; absent = the calling token\'s scope' },
         },
       },
       response: { 201: createdSchema, ...errorResponses },
     },
   }, async (request, reply) => {
     const p = ctx.principal(request);
-    const projectId = request.body.projectId ?? p.projectId;
+    // Absent = the caller's own scope; an explicit null asks for every project.
+    const projectId = request.body.projectId === undefined ? p.projectId : request.body.projectId;
     if (p.projectId !== null && projectId !== p.projectId) {
       throw new OverseeError('OVS_ERR_FORBIDDEN', `projectId: the token is limited to project ${p.projectId}`, { field: 'projectId' });
     }
