@@ -7,8 +7,8 @@ export const UNMATCHED_ROUTE = 'unmatched';
 
 /**
  * Serves `GET /metrics` and counts every answered request by method, route pattern (never the raw
- * URL, so ids do not explode the label set) and status. Call it on the root instance BEFORE
- * registering other plugins: Fastify copies hooks into child contexts when they are registered.
+ * URL, so ids do not explode the label set) and status. Call it on the root instance; routes of
+ * plugins registered before or after it are counted alike (the test checks both orders).
  */
 export function registerSelfMetricsRoute(app: FastifyInstance, metrics: SelfMetrics): void {
   app.addHook('onResponse', async (request, reply) => {
