@@ -1,0 +1,95 @@
+// The shared store for several Oversee nodes: PostgreSQL through a `pg` pool. Every node may read and
+// write at once; writes that must be atomic run in one transaction, and nothing is cached in the node.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { OverseeError } from '../../errors.js';
+import type { CheckRepo, HistoryReader, HostRepo, IngestWriter, Maintenance, ProjectRepo, Store, StoreObserver, TokenRepo } from '../types.js';
+import { PG_CORE_MIGRATIONS } from './core-migrations.js';
+import { PgIngest } from './ingest.js';
+import { type PgMigration, runPgMigrations } from './migrations-runner.js';
+import { checkSchemaName, createPool, mapPgError } from './pool.js';
+import { PgChecks, PgHistory, PgHosts, PgMaintenance, PgProjects, PgTokens } from './repos.js';
+
+/** Options for opening the PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** Connection URL, e.g. postgres://oversee@db:5432/oversee. */
+  url: string;
+  /** Schema holding every Oversee table (created when missing); default `public`. */
+  schema?: string;
+  /** Connections in the pool; default 10. */
+  poolSize?: number;
+  observer?: StoreObserver;
+  /** Errors of idle pooled connections (server restart); default: ignored, the pool reconnects on next use. */
+  onIdleError?: (err: Error) => void;
+}
+
+/** The PostgreSQL store; `pool` and `migrate` let modules with their own tables (tsdb, alerting) share it. */
+export type PostgresStore = Store & {
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  /** Runs a module's migrations under the schema's advisory lock; returns the version reached. */
+  migrate(module: string, steps: readonly PgMigration[]): Promise<number>;
+};
+
+/** Opens the store: creates the schema, migrates it (once across nodes) and makes sure the default project exists. */
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
+  const schema = checkSchemaName(opts.schema ?? 'public');
+  const pool = createPool({ url: opts.url, schema, size: opts.poolSize ?? 10, onIdleError: opts.onIdleError ?? (() => {}) });
+  try {
+    await runPgMigrations(pool, schema, 'core', PG_CORE_MIGRATIONS);
+    await pool.query('INSERT INTO projects (name, ingest_token, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
+      ['default', randomUUID(), Date.now()]);
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw mapPgError(err);
+  }
+  return new PostgresStoreImpl(pool, schema, opts.observer);
+}
+
+class PostgresStoreImpl implements PostgresStore {
+  readonly dialect = 'postgres' as const;
+  readonly projects: ProjectRepo;
+  readonly tokens: TokenRepo;
+  readonly hosts: HostRepo;
+  readonly checks: CheckRepo;
+  readonly ingest: IngestWriter;
+  readonly history: HistoryReader;
+  readonly maintenance: Maintenance;
+  private closing: Promise<void> | null = null;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(readonly pool: pg.Pool, readonly schema: string, private readonly observer?: StoreObserver) {
+    const timed = this.timed.bind(this);
+    this.projects = new PgProjects(pool, timed);
+    this.tokens = new PgTokens(pool, timed);
+    this.hosts = new PgHosts(pool, timed);
+    this.checks = new PgChecks(pool, timed);
+    this.ingest = new PgIngest(pool, timed);
+    this.history = new PgHistory(pool, timed);
+    this.maintenance = new PgMaintenance(pool, timed);
+  }
+
+  migrate(module: string, steps: readonly PgMigration[]): Promise<number> {
+    return this.timed(`migrate.${module}`, () => runPgMigrations(this.pool, this.schema, module, steps));
+  }
+
+  /** Runs one operation: refused once closing, tracked so close() waits for it, errors mapped, latency observed. */
+  timed<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new OverseeError('OVS_ERR_UNAVAILABLE', 'store is closed'));
+    const t0 = performance.now();
+    const p = fn().catch((err: unknown) => { throw mapPgError(err); }).finally(() => {
+      this.inflight.delete(p);
+      this.observer?.(op, (performance.now() - t0) / 1000);
+    });
+    this.inflight.add(p);
+    return p;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.inflight]);
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+}
