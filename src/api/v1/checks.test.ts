@@ -219,3 +219,30 @@ describe('GET and DELETE /api/v1/checks/:id, history and flips', () => {
     assert.deepEqual(left.items.map((c) => c.name), ['b']);
   });
 });
+
+describe('paging while checks come and go', () => {
+  let h: Harness;
+  before(async () => { h = await startHarness(); });
+  after(async () => h.close());
+
+  it('neither repeats nor skips existing checks when others are added and deleted between pages', async () => {
+    const t = h.clock.now();
+    const names = [...Array(30).keys()].map((i) => `c${String(i).padStart(2, '0')}`);
+    const hostId = await seedHost(h.store, h.defaultProjectId, 'h', names.map((n) => [n, 'OK'] as const), t);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let round = 0;
+    do {
+      const page = pageOf<Check>((await h.call('GET', `/api/v1/checks?limit=4${cursor === null ? '' : `&cursor=${cursor}`}`)).body);
+      seen.push(...page.items.map((c) => c.name));
+      cursor = page.nextCursor;
+      // Between pages: a check already seen goes away and a new one arrives.
+      const first = await h.store.checks.getByName(hostId, names[round] ?? '');
+      if (first) await h.store.checks.delete(first.id);
+      await h.store.ingest.reportStates({ hostId, at: t, address: null, source: 'api', services: [{ name: `new${round}`, state: 'OK', info: '', periodS: null }] });
+      round++;
+    } while (cursor !== null && round < 100);
+    assert.equal(new Set(seen).size, seen.length, 'no check twice');
+    for (const n of names) assert.ok(seen.includes(n), `${n} seen`);
+  });
+});

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifySchemaValidationError } from 'fastify';
 import { OverseeError } from '../../errors.js';
 import { fieldOf, toOverseeError, validationError } from './errors.js';
-import { errorCode, startHarness, type Harness } from './test-support/harness.js';
+import { errorCode, errorMessage, startHarness, type Harness } from './test-support/harness.js';
 
 function ajvError(instancePath: string, keyword: string, params: Record<string, unknown> = {}, message = 'is wrong'): FastifySchemaValidationError {
   return { instancePath, keyword, params, message, schemaPath: '#' };
@@ -72,6 +72,7 @@ describe('error answers of the plugin', () => {
     });
     assert.equal(res.statusCode, 413);
     assert.equal(errorCode(res.json()), 'OVS_ERR_BODY_TOO_LARGE');
+    assert.equal(errorMessage(res.json()), 'body is larger than the limit of 1048576 bytes (setting server.bodyLimit)');
   });
 
   it('answers 415 OVS_ERR_UNSUPPORTED_MEDIA_TYPE to a body that is not JSON', async () => {

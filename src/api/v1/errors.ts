@@ -74,7 +74,10 @@ export function toOverseeError(err: unknown): OverseeError {
 
 /** Fastify error handler answering ApiErrorBody; logs 5xx with the original error. */
 export function apiErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const e = toOverseeError(err);
+  let e = toOverseeError(err);
+  if (e.code === 'OVS_ERR_BODY_TOO_LARGE') {
+    e = new OverseeError(e.code, `body is larger than the limit of ${request.routeOptions.bodyLimit} bytes (setting server.bodyLimit)`);
+  }
   if (e.status >= 500) request.log.error({ err }, 'request failed');
   const body: ApiErrorBody = { error: { code: e.code, message: e.message } };
   return reply.code(e.status).type('application/json; charset=utf-8').send(body);
