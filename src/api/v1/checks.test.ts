@@ -233,7 +233,7 @@ describe('paging while checks come and go', () => {
     let cursor: string | null = null;
     let round = 0;
     do {
-      const page = pageOf<Check>((await h.call('GET', `/api/v1/checks?limit=4${cursor === null ? '' : `&cursor=${cursor}`}`)).body);
+      const page: { items: Check[]; nextCursor: string | null } = pageOf<Check>((await h.call('GET', `/api/v1/checks?limit=4${cursor === null ? '' : `&cursor=${cursor}`}`)).body);
       seen.push(...page.items.map((c) => c.name));
       cursor = page.nextCursor;
       // Between pages: a check already seen goes away and a new one arrives.
