@@ -3,6 +3,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { apiV1Routes } from '../api/v1/index.js';
 import { overcRoutes, type OvercReportEvent } from '../ingest/overc-routes.js';
+import type { OkerrRepo } from '../ingest/okerr-repo.js';
+import { okerrRoutes } from '../ingest/okerr-routes.js';
+import { okerrRepoFor } from '../store/sqlite/okerr.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -22,6 +25,8 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** Called after each stored OverC status report. */
   onOvercReport?: (event: OvercReportEvent) => void;
+  /** okerr settings and indicator state (default: tables in the SQLite store; no okerr routes on other stores yet). */
+  okerr?: OkerrRepo;
 }
 
 /** Builds (but does not start) the HTTP server. */
@@ -45,6 +50,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store: deps.store, clock: deps.clock, metrics: deps.metrics, projectId: project.id,
     ...(deps.onOvercReport ? { onReport: deps.onOvercReport } : {}),
   });
+
+  const okerr = deps.okerr ?? okerrRepoFor(deps.store);
+  if (okerr) await app.register(okerrRoutes, { store: deps.store, okerr, clock: deps.clock, metrics: deps.metrics });
 
   await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics });
 
