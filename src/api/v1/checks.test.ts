@@ -246,3 +246,24 @@ describe('paging while checks come and go', () => {
     for (const n of names) assert.ok(seen.includes(n), `${n} seen`);
   });
 });
+
+describe('unknown fields', () => {
+  let h: Harness;
+  before(async () => { h = await startHarness(); });
+  after(async () => h.close());
+
+  const cases: ['GET' | 'POST', string, unknown, string][] = [
+    ['GET', '/api/v1/checks?sate=ERR', undefined, 'sate'],
+    ['GET', '/api/v1/hosts?limit=5&name=web', undefined, 'name'],
+    ['GET', '/api/v1/checks/1?verbose=1', undefined, 'verbose'],
+    ['POST', '/api/v1/tokens', { name: 'n', role: 'viewer', scope: 'all' }, 'scope'],
+  ];
+  for (const [method, url, body, field] of cases) {
+    it(`refuses ${field} in ${method} ${url.split('?')[0] ?? ''} instead of ignoring it`, async () => {
+      const res = await h.call(method, url, h.tokens.admin, body);
+      assert.equal(res.status, 400);
+      assert.equal(errorCode(res.body), 'OVS_ERR_VALIDATION');
+      assert.equal(errorMessage(res.body), `${field}: is not a known field`);
+    });
+  }
+});

@@ -31,9 +31,23 @@ function isPublic(request: FastifyRequest): boolean {
 }
 
 /**
+ * Answers OVS_ERR_VALIDATION for a top-level field the schema does not list. Fastify's Ajv would
+ * silently drop it, so a typo in a filter (`?sate=ERR`) would quietly return everything.
+ */
+function rejectUnknownFields(value: unknown, schema: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const known = typeof schema === 'object' && schema !== null && 'properties' in schema
+    && typeof schema.properties === 'object' && schema.properties !== null ? schema.properties : {};
+  for (const key of Object.keys(value)) {
+    if (!Object.hasOwn(known, key)) throw new OverseeError('OVS_ERR_VALIDATION', `${key}: is not a known field`, { field: key });
+  }
+}
+
+/**
  * Fastify plugin serving the native API; register with `{ prefix: '/api/v1', store, clock, metrics }`.
  * 1. OpenAPI collection (must come before the routes), error formatting, 404s.
- * 2. An onRequest hook that authenticates every non-public request (401 otherwise).
+ * 2. An onRequest hook that authenticates every non-public request (401 otherwise), and a
+ *    preValidation hook that refuses unknown query and body fields.
  * 3. The resource modules, then GET /openapi.json.
  */
 export async function apiV1Routes(app: FastifyInstance, opts: ApiV1Options): Promise<void> {
@@ -69,6 +83,12 @@ export async function apiV1Routes(app: FastifyInstance, opts: ApiV1Options): Pro
     const principal = await authenticate(opts.store, opts.clock, token);
     if (principal === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'the API token is not valid (unknown or revoked)');
     principals.set(request, principal);
+  });
+
+  app.addHook('preValidation', async (request) => {
+    if (isPublic(request)) return;
+    rejectUnknownFields(request.query, request.routeOptions.schema?.querystring);
+    rejectUnknownFields(request.body, request.routeOptions.schema?.body);
   });
 
   projectRoutes(app, ctx);
