@@ -99,6 +99,29 @@ describe('OverC push API on a spawned server', () => {
     assert.deepEqual(facts.checks.filter((c) => c.startsWith('keyed/')), []);
   });
 
+  test('token create makes a working token in the running server\'s store and prints only the token on stdout', async () => {
+    const made = await runOversee(['token', 'create', '--name', 'ci', '--role', 'editor', '--project', 'default', '--data', server.dataDir]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stdout, /^ovs_[A-Za-z0-9_-]+\n$/);
+    assert.match(made.stderr, /editor token "ci"/);
+    const res = await fetch(new URL('/api/v1/checks', server.url), { headers: { authorization: `Bearer ${made.stdout.trim()}` } });
+    assert.equal(res.status, 200, await res.text());
+    const bogus = await fetch(new URL('/api/v1/checks', server.url), { headers: { authorization: 'Bearer ovs_not-a-real-token' } });
+    assert.equal(bogus.status, 401);
+
+    const failures: Array<{ args: string[]; message: RegExp }> = [
+      { args: ['--project', 'nope', '--data', server.dataDir], message: /no project named "nope"/ },
+      { args: ['--role', 'root', '--data', server.dataDir], message: /root/ },
+      { args: ['--data', `${server.dataDir}-missing`], message: /no store at .*oversee\.db/ },
+    ];
+    for (const f of failures) {
+      const r = await runOversee(['token', 'create', ...f.args]);
+      assert.notEqual(r.code, 0, f.args.join(' '));
+      assert.match(r.stderr, f.message);
+      assert.equal(r.stdout, '');
+    }
+  });
+
   test('keeps serving after every rejection', async () => {
     const answer = await post(server.url, '/api/set/service/status', status('web2', 'k2', [{ name: 'after', state: 'OK' }]));
     assert.equal(answer.status, 200);
