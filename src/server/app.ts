@@ -7,6 +7,9 @@ import type { OkerrRepo } from '../ingest/okerr-repo.js';
 import { okerrRoutes } from '../ingest/okerr-routes.js';
 import { okerrRepoFor } from '../store/sqlite/okerr.js';
 import type { Store } from '../store/types.js';
+import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
+import { publishChecks } from '../live/publish.js';
+import { registerWebUi } from '../web-server/index.js';
 import type { Clock } from '../util/clock.js';
 import { installErrorHandlers } from './error-handler.js';
 import { registerSelfMetricsRoute } from './metrics-route.js';
@@ -25,6 +28,10 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** Called after each stored OverC status report. */
   onOvercReport?: (event: OvercReportEvent) => void;
+  /** Live-event bus for the dashboard (default: in-process). */
+  live?: LiveEvents;
+  /** Directory of the built web app (default: found next to the server; null: a "not built" notice). */
+  webRoot?: string | null;
   /** okerr settings and indicator state (default: tables in the SQLite store; no okerr routes on other stores yet). */
   okerr?: OkerrRepo;
 }
@@ -46,15 +53,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const project = await deps.store.projects.getByName('default');
   if (!project) throw new Error('the default project is missing from the store');
 
+  const live = deps.live ?? new MemoryLiveEvents();
   await app.register(overcRoutes, {
     store: deps.store, clock: deps.clock, metrics: deps.metrics, projectId: project.id,
-    ...(deps.onOvercReport ? { onReport: deps.onOvercReport } : {}),
+    onReport: (event) => {
+      deps.onOvercReport?.(event);
+      publishChecks(live, deps.store, event.services.map((s) => s.checkId)).catch((err: unknown) => app.log.error({ err }, 'live: publishing checks failed'));
+    },
   });
 
   const okerr = deps.okerr ?? okerrRepoFor(deps.store);
   if (okerr) await app.register(okerrRoutes, { store: deps.store, okerr, clock: deps.clock, metrics: deps.metrics });
 
   await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics });
+
+  await registerWebUi(app, { store: deps.store, clock: deps.clock, live, ...(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}) });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

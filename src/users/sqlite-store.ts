@@ -1,0 +1,152 @@
+// SQLite implementation of UserStore, in the store's database file, with its own migrations
+// (module 'users'). better-sqlite3 is synchronous; each statement commits on its own.
+import type Database from 'better-sqlite3';
+import type { Role } from '../domain/types.js';
+import { OverseeError } from '../errors.js';
+import { runMigrations, type Migration } from '../store/sqlite/migrations-runner.js';
+import type { Dashboard, User, UserStore, UserWithHash } from './types.js';
+
+/** Schema steps of the users module. */
+export const USERS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'users, sessions, dashboards',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE users (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+          password_hash TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+          project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+          created_at INTEGER NOT NULL,
+          last_login_at INTEGER
+        );
+        CREATE TABLE sessions (
+          id_hash TEXT PRIMARY KEY,
+          user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX sessions_user ON sessions(user_id);
+        CREATE TABLE dashboards (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+          name TEXT NOT NULL,
+          spec TEXT NOT NULL,
+          created_by TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );`);
+    },
+  },
+];
+
+interface UserRow {
+  id: number; name: string; password_hash: string; role: Role; project_id: number | null; created_at: number; last_login_at: number | null;
+}
+interface DashboardRow {
+  id: number; project_id: number | null; name: string; spec: string; created_by: string; created_at: number; updated_at: number;
+}
+
+const toUser = (r: UserRow): User => ({
+  id: r.id, name: r.name, role: r.role, projectId: r.project_id, createdAt: r.created_at, lastLoginAt: r.last_login_at,
+});
+const toDashboard = (r: DashboardRow): Dashboard => ({
+  id: r.id, projectId: r.project_id, name: r.name, spec: JSON.parse(r.spec) as unknown, createdBy: r.created_by,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT_UNIQUE');
+}
+
+/** Runs the users migrations on `db` and returns a UserStore over it. */
+export function openSqliteUserStore(db: Database.Database): UserStore {
+  runMigrations(db, 'users', USERS_MIGRATIONS);
+  const userCols = 'id, name, password_hash, role, project_id, created_at, last_login_at';
+  const q = {
+    count: db.prepare('SELECT COUNT(*) AS n FROM users'),
+    insert: db.prepare(`INSERT INTO users (name, password_hash, role, project_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${userCols}`),
+    insertFirst: db.prepare(`INSERT INTO users (name, password_hash, role, project_id, created_at)
+      SELECT ?, ?, 'admin', NULL, ? WHERE NOT EXISTS (SELECT 1 FROM users) RETURNING ${userCols}`),
+    get: db.prepare(`SELECT ${userCols} FROM users WHERE id = ?`),
+    byName: db.prepare(`SELECT ${userCols} FROM users WHERE name = ?`),
+    list: db.prepare(`SELECT ${userCols} FROM users ORDER BY name`),
+    del: db.prepare('DELETE FROM users WHERE id = ?'),
+    login: db.prepare('UPDATE users SET last_login_at = ? WHERE id = ?'),
+    sInsert: db.prepare('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
+    sGet: db.prepare('SELECT id_hash, user_id, created_at, expires_at FROM sessions WHERE id_hash = ?'),
+    sExtend: db.prepare('UPDATE sessions SET expires_at = ? WHERE id_hash = ?'),
+    sDel: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
+    sDelUser: db.prepare('DELETE FROM sessions WHERE user_id = ?'),
+    sPrune: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+    dAll: db.prepare('SELECT * FROM dashboards ORDER BY name, id'),
+    dScoped: db.prepare('SELECT * FROM dashboards WHERE project_id IS NULL OR project_id = ? ORDER BY name, id'),
+    dGet: db.prepare('SELECT * FROM dashboards WHERE id = ?'),
+    dInsert: db.prepare('INSERT INTO dashboards (project_id, name, spec, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *'),
+    dUpdate: db.prepare('UPDATE dashboards SET project_id = ?, name = ?, spec = ?, updated_at = ? WHERE id = ? RETURNING *'),
+    dDel: db.prepare('DELETE FROM dashboards WHERE id = ?'),
+  };
+  return {
+    async countUsers() { return (q.count.get() as { n: number }).n; },
+    async createUser(input) {
+      try {
+        return toUser(q.insert.get(input.name, input.passwordHash, input.role, input.projectId, input.now) as UserRow);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new OverseeError('OVS_ERR_CONFLICT', `name: a user named ${JSON.stringify(input.name)} exists`, { field: 'name' });
+        throw err;
+      }
+    },
+    async createFirstUser(input) {
+      const row = q.insertFirst.get(input.name, input.passwordHash, input.now) as UserRow | undefined;
+      return row === undefined ? null : toUser(row);
+    },
+    async getUser(id) {
+      const row = q.get.get(id) as UserRow | undefined;
+      return row === undefined ? null : toUser(row);
+    },
+    async getUserByName(name) {
+      const row = q.byName.get(name) as UserRow | undefined;
+      return row === undefined ? null : { ...toUser(row), passwordHash: row.password_hash } satisfies UserWithHash;
+    },
+    async listUsers() { return (q.list.all() as UserRow[]).map(toUser); },
+    async updateUser(id, change) {
+      const sets: string[] = [];
+      const args: (string | number | null)[] = [];
+      if (change.role !== undefined) { sets.push('role = ?'); args.push(change.role); }
+      if (change.projectId !== undefined) { sets.push('project_id = ?'); args.push(change.projectId); }
+      if (change.passwordHash !== undefined) { sets.push('password_hash = ?'); args.push(change.passwordHash); }
+      if (sets.length > 0) db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+      const row = q.get.get(id) as UserRow | undefined;
+      return row === undefined ? null : toUser(row);
+    },
+    async deleteUser(id) { return q.del.run(id).changes > 0; },
+    async recordLogin(id, now) { q.login.run(now, id); },
+    async createSession(s) { q.sInsert.run(s.idHash, s.userId, s.createdAt, s.expiresAt); },
+    async getSession(idHash) {
+      const r = q.sGet.get(idHash) as { id_hash: string; user_id: number; created_at: number; expires_at: number } | undefined;
+      return r === undefined ? null : { idHash: r.id_hash, userId: r.user_id, createdAt: r.created_at, expiresAt: r.expires_at };
+    },
+    async extendSession(idHash, expiresAt) { q.sExtend.run(expiresAt, idHash); },
+    async deleteSession(idHash) { q.sDel.run(idHash); },
+    async deleteUserSessions(userId) { q.sDelUser.run(userId); },
+    async pruneSessions(now) { return q.sPrune.run(now).changes; },
+    async listDashboards(projectId) {
+      const rows = (projectId === null || projectId === undefined ? q.dAll.all() : q.dScoped.all(projectId)) as DashboardRow[];
+      return rows.map(toDashboard);
+    },
+    async getDashboard(id) {
+      const row = q.dGet.get(id) as DashboardRow | undefined;
+      return row === undefined ? null : toDashboard(row);
+    },
+    async saveDashboard(input) {
+      const spec = JSON.stringify(input.spec);
+      const row = (input.id === undefined
+        ? q.dInsert.get(input.projectId, input.name, spec, input.createdBy, input.now, input.now)
+        : q.dUpdate.get(input.projectId, input.name, spec, input.now, input.id)) as DashboardRow | undefined;
+      return row === undefined ? null : toDashboard(row);
+    },
+    async deleteDashboard(id) { return q.dDel.run(id).changes > 0; },
+  };
+}

@@ -1,0 +1,85 @@
+// GET /api/v1/overview: everything the overview page needs in one answer — every visible check
+// (the page virtualises the list), counts per state, the Severe banner entries and the live-stream
+// position to resume from, so no change between this answer and the SSE connection is lost.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../api/auth.js';
+import type { Check, CheckState } from '../domain/types.js';
+import { OverseeError } from '../errors.js';
+import type { LiveEvents } from '../live/events.js';
+import type { Store } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+
+/** How long a Severe entry stays after its check left ERR (PROTOCOLS.md §2). */
+export const SEVERE_LINGER_MS = 2 * 60_000;
+
+/** One entry of the Severe banner. clearedAt is set when the check has left ERR (shown until +2 min). */
+export interface SevereEntry {
+  checkId: number;
+  projectId: number;
+  hostName: string;
+  name: string;
+  info: string;
+  since: number | null;
+  clearedAt: number | null;
+}
+
+/** The answer of GET /overview. */
+export interface Overview {
+  now: number;
+  lastEventId: number;
+  counts: Record<CheckState, number>;
+  expired: number;
+  checks: Check[];
+  severe: SevereEntry[];
+  projects: { id: number; name: string }[];
+}
+
+/**
+ * Builds the overview for a caller.
+ * 1. Page through every visible check (store order), counting states and expired ones.
+ * 2. Severe: checks in ERR now, plus checks whose flip out of ERR is younger than SEVERE_LINGER_MS.
+ */
+export async function buildOverview(store: Store, live: LiveEvents, clock: Clock, p: Principal): Promise<Overview> {
+  const lastEventId = live.lastId();
+  const now = clock.now();
+  const projectId = p.projectId ?? undefined;
+  const checks: Check[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await store.checks.list({ limit: 5000, cursor, projectId });
+    checks.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  const counts: Record<CheckState, number> = { ERR: 0, WARN: 0, UNK: 0, OK: 0 };
+  let expired = 0;
+  const severe: SevereEntry[] = [];
+  const byId = new Map<number, Check>();
+  for (const c of checks) {
+    counts[c.state]++;
+    if (c.expired) expired++;
+    byId.set(c.id, c);
+    if (c.state === 'ERR') severe.push({ checkId: c.id, projectId: c.projectId, hostName: c.hostName, name: c.name, info: c.info, since: c.lastChangeAt, clearedAt: null });
+  }
+  const recent = await store.history.flips({ limit: 1000, from: now - SEVERE_LINGER_MS, to: now, projectId });
+  const seen = new Set(severe.map((s) => s.checkId));
+  for (const f of recent.items) {
+    const c = byId.get(f.checkId);
+    if (f.oldState !== 'ERR' || c === undefined || c.state === 'ERR' || seen.has(c.id)) continue;
+    seen.add(c.id);
+    severe.push({ checkId: c.id, projectId: c.projectId, hostName: c.hostName, name: c.name, info: f.info || c.info, since: null, clearedAt: f.at });
+  }
+  const projects = (await store.projects.list()).filter((pr) => p.projectId === null || pr.id === p.projectId).map((pr) => ({ id: pr.id, name: pr.name }));
+  return { now, lastEventId, counts, expired, checks, severe, projects };
+}
+
+/** Registers GET /overview (prefix /api/v1). */
+export async function overviewRoutes(app: FastifyInstance, opts: {
+  store: Store; live: LiveEvents; clock: Clock; principal: (request: FastifyRequest) => Promise<Principal | null>;
+}): Promise<void> {
+  app.get('/overview', { schema: { hide: true } }, async (request, reply) => {
+    const p = await opts.principal(request);
+    if (p === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'log in or present an API token');
+    const body = JSON.stringify(await buildOverview(opts.store, opts.live, opts.clock, p));
+    return reply.type('application/json').header('cache-control', 'no-store').send(body);
+  });
+}
