@@ -5,6 +5,8 @@ import { apiV1Routes } from '../api/v1/index.js';
 import { overcRoutes, type OvercReportEvent } from '../ingest/overc-routes.js';
 import type { OkerrRepo } from '../ingest/okerr-repo.js';
 import { okerrRoutes } from '../ingest/okerr-routes.js';
+import { oddEyeRoutes } from '../ingest/oddeye-routes.js';
+import type { SampleSink } from '../ingest/samples.js';
 import { okerrRepoFor } from '../store/sqlite/okerr.js';
 import type { Store } from '../store/types.js';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
@@ -34,6 +36,8 @@ export interface AppDeps {
   webRoot?: string | null;
   /** okerr settings and indicator state (default: tables in the SQLite store; no okerr routes on other stores yet). */
   okerr?: OkerrRepo;
+  /** The time-series store's write side for metric protocols (null/absent: metrics are refused). */
+  samples?: SampleSink | null;
 }
 
 /** Builds (but does not start) the HTTP server. */
@@ -64,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const okerr = deps.okerr ?? okerrRepoFor(deps.store);
   if (okerr) await app.register(okerrRoutes, { store: deps.store, okerr, clock: deps.clock, metrics: deps.metrics });
+  await app.register(oddEyeRoutes, { store: deps.store, clock: deps.clock, metrics: deps.metrics, samples: deps.samples ?? null });
 
   await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics });
 

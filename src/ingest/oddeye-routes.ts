@@ -1,0 +1,152 @@
+// OddEye-compatible metric endpoint (PROTOCOLS.md §2): `POST /oddeye-barlus/put/tsdb` with the raw
+// body `UUID=<token>&data=<json>` (and GET with the same as query string). The UUID is a project's
+// ingest token. Status codes are the contract: 200 · 406 EMPTY UUID · 424 NOT VALID UUID / Empty Data ·
+// 411 no valid element · 415 bad JSON. Bad elements are dropped and listed in the answer.
+// Special elements become checks (source 'oddeye') under the host named by `tags.host` (or `oddeye`):
+// OK → OK, ELEVATED/WARNING → WARN, ERROR → ERR, with the message as info; `reaction > 0` makes the
+// check a heartbeat of that many minutes. Other elements are samples for the time-series store.
+// `sandbox=…` requests are validated and answered but not stored (the agent's test mode).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ReportedState } from '../domain/check-state.js';
+import { OverseeError } from '../errors.js';
+import {
+  decideOddEye, oddEyeStatusToState, oddEyeTypeToMetricType, splitOddEyeBody, type OddEyeElement, type OddEyeRejected,
+} from '../protocols/oddeye.js';
+import type { SelfMetrics } from '../server/self-metrics.js';
+import type { Store } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+import type { IngestSample, SampleSink } from './samples.js';
+
+/** Host of Special elements that carry no `host` tag. */
+export const ODDEYE_DEFAULT_HOST = 'oddeye';
+
+/** Longest host or check name accepted (as for OverC). */
+const MAX_NAME = 255;
+
+/** What the OddEye route needs. */
+export interface OddEyeRoutesOptions {
+  store: Store;
+  clock: Clock;
+  metrics: SelfMetrics;
+  /** Where ordinary metrics go; without one they are refused element by element. */
+  samples: SampleSink | null;
+}
+
+/** The check report of one Special element. */
+export function specialReport(el: OddEyeElement): ReportedState {
+  const heartbeat = el.reaction > 0;
+  return {
+    name: el.metric,
+    state: oddEyeStatusToState(el.status ?? 'OK'),
+    info: el.message,
+    periodS: heartbeat ? Math.round(el.reaction * 60) : null,
+    ...(heartbeat ? { patienceS: 0 } : {}),
+  };
+}
+
+/** Registers the OddEye route on `app` (own raw form parser, encapsulated). */
+export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptions): Promise<void> {
+  const { store, clock, metrics, samples } = opts;
+
+  if (app.hasContentTypeParser('application/x-www-form-urlencoded')) app.removeContentTypeParser('application/x-www-form-urlencoded');
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => { done(null, body); });
+  // Agents that post without a form content type still send the same text.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => { done(null, body); });
+
+  const hostIds = async (projectId: number, name: string): Promise<number> =>
+    (await store.hosts.getWithKey(projectId, name))?.id ?? (await store.hosts.register(projectId, name, null, clock.now())).id;
+
+  /** Stores the Specials, one atomic report per host; retries a host deleted meanwhile once. */
+  const storeSpecials = async (projectId: number, address: string, specials: OddEyeElement[]): Promise<void> => {
+    const byHost = new Map<string, ReportedState[]>();
+    for (const el of specials) {
+      const host = el.tags.host ?? ODDEYE_DEFAULT_HOST;
+      const list = byHost.get(host) ?? [];
+      list.push(specialReport(el));
+      byHost.set(host, list);
+    }
+    const at = clock.now();
+    await Promise.all([...byHost].map(async ([host, services]) => {
+      const report = async (): Promise<void> => {
+        await store.ingest.reportStates({ hostId: await hostIds(projectId, host), at, address, source: 'oddeye', services });
+      };
+      try {
+        await report();
+      } catch (err) {
+        if (!(err instanceof OverseeError && err.code === 'OVS_ERR_NOT_FOUND')) throw err;
+        await report();
+      }
+    }));
+  };
+
+  /**
+   * Handles one request:
+   * 1. split the raw form and decide the status (406/424/415/411);
+   * 2. resolve the UUID to a project (424 when unknown);
+   * 3. drop elements the store would refuse; 411 when none is left;
+   * 4. store Specials as check states and the rest as samples, then answer 200 with what was dropped.
+   */
+  const handle = async (raw: string, address: string, reply: FastifyReply): Promise<FastifyReply> => {
+    const decision = decideOddEye(splitOddEyeBody(raw));
+    const fail = (status: number, message: string, reason: string): FastifyReply => {
+      metrics.reportsRejected.inc({ protocol: 'oddeye', reason });
+      return reply.code(status).send({ state: 'FAILURE', message });
+    };
+    if (decision.status !== 200) return fail(decision.status, decision.message, 'invalid');
+    const project = await store.projects.getByIngestToken(decision.uuid);
+    if (project === null) return fail(424, 'NOT VALID UUID', 'bad_key');
+
+    const rejected: OddEyeRejected[] = [...decision.rejected];
+    const validIndexes = elementIndexes(decision.elements.length, decision.rejected);
+    const specials: OddEyeElement[] = [];
+    const points: IngestSample[] = [];
+    decision.elements.forEach((el, i) => {
+      const problem = elementProblem(el, samples);
+      if (problem !== null) rejected.push({ index: validIndexes[i] ?? i, error: problem });
+      else if (el.type === 'special') specials.push(el);
+      else points.push({ name: el.metric, tags: el.tags, timestampMs: el.timestampMs, value: el.value, type: oddEyeTypeToMetricType(el.type) });
+    });
+    if (specials.length + points.length === 0) return fail(411, 'Not valid data', 'invalid');
+    if (!decision.sandbox) {
+      await Promise.all([
+        specials.length > 0 ? storeSpecials(project.id, address, specials) : undefined,
+        points.length > 0 && samples !== null ? samples.write(project.id, points) : undefined,
+      ]);
+    }
+    const accepted = specials.length + points.length;
+    metrics.reportsAccepted.inc({ protocol: 'oddeye' }, accepted);
+    if (rejected.length === 0) return reply.code(200).send({ state: 'OK' });
+    metrics.reportsRejected.inc({ protocol: 'oddeye', reason: 'invalid_element' }, rejected.length);
+    rejected.sort((a, b) => a.index - b.index);
+    return reply.code(200).send({ state: 'OK', accepted, rejected });
+  };
+
+  app.post('/oddeye-barlus/put/tsdb', async (req, reply) => {
+    const raw = typeof req.body === 'string' ? req.body : '';
+    return handle(raw, req.ip, reply);
+  });
+  app.get('/oddeye-barlus/put/tsdb', async (req, reply) => {
+    const q = req.url.indexOf('?');
+    return handle(q < 0 ? '' : req.url.slice(q + 1), req.ip, reply);
+  });
+}
+
+/** Request indexes of the valid elements: those not among the rejected ones, in order. */
+function elementIndexes(valid: number, rejected: readonly OddEyeRejected[]): number[] {
+  const skip = new Set(rejected.map((r) => r.index));
+  const out: number[] = [];
+  for (let i = 0; out.length < valid; i++) if (!skip.has(i)) out.push(i);
+  return out;
+}
+
+/** Why the store would refuse an otherwise valid element, or null. */
+function elementProblem(el: OddEyeElement, samples: SampleSink | null): string | null {
+  if (el.type === 'special') {
+    if (el.metric.length > MAX_NAME) return `metric: longer than ${MAX_NAME} characters`;
+    const host = el.tags.host;
+    if (host !== undefined && (host.trim() === '' || host.length > MAX_NAME)) return `tags.host: must be 1 to ${MAX_NAME} characters`;
+    return null;
+  }
+  if (samples === null) return 'metrics are not stored by this server (no time-series store)';
+  return samples.problem(el.metric, el.tags);
+}
