@@ -161,3 +161,28 @@ describe('unknown endpoints under /api/v1', () => {
     assert.equal(errorCode(res.body), 'OVS_ERR_NOT_FOUND');
   });
 });
+
+describe('a caller resolver passed in (e.g. session cookies)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness(undefined, {
+      principal: async (request) => (request.headers['x-test-user'] === 'alice'
+        ? { tokenId: 0, name: 'user:alice', role: 'editor', projectId: null }
+        : null),
+    });
+  });
+  after(async () => h.close());
+
+  it('authenticates whoever the resolver names, with that role', async () => {
+    const headers = { 'x-test-user': 'alice' };
+    assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/checks', headers })).statusCode, 200);
+    assert.equal((await h.app.inject({ method: 'DELETE', url: '/api/v1/checks/5', headers })).statusCode, 404);
+    assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/tokens', headers })).statusCode, 403);
+  });
+
+  it('answers 401 when the resolver finds nobody', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/api/v1/checks', headers: { 'x-test-user': 'mallory' } });
+    assert.equal(res.statusCode, 401);
+    assert.equal(errorCode(res.json()), 'OVS_ERR_UNAUTHORIZED');
+  });
+});

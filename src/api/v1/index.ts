@@ -22,6 +22,11 @@ export interface ApiV1Options {
   store: Store;
   clock: Clock;
   metrics: SelfMetrics;
+  /**
+   * Finds the caller of a request (e.g. SessionAuth.principal: bearer token or session cookie);
+   * null = no credentials (401). It may throw OVS_ERR_UNAUTHORIZED itself. Default: bearer token only.
+   */
+  principal?: (request: FastifyRequest) => Promise<Principal | null>;
 }
 
 /** True for routes declared with `config: { public: true }` (no token needed). */
@@ -76,12 +81,19 @@ export async function apiV1Routes(app: FastifyInstance, opts: ApiV1Options): Pro
     },
   };
 
-  app.addHook('onRequest', async (request) => {
-    if (isPublic(request)) return;
+  const bearerPrincipal = async (request: FastifyRequest): Promise<Principal | null> => {
     const token = bearerToken(request.headers.authorization);
-    if (token === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'an API token is required: Authorization: Bearer ovs_…');
+    if (token === null) return null;
     const principal = await authenticate(opts.store, opts.clock, token);
     if (principal === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'the API token is not valid (unknown or revoked)');
+    return principal;
+  };
+  const findPrincipal = opts.principal ?? bearerPrincipal;
+
+  app.addHook('onRequest', async (request) => {
+    if (isPublic(request)) return;
+    const principal = await findPrincipal(request);
+    if (principal === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'an API token is required: Authorization: Bearer ovs_…');
     principals.set(request, principal);
   });
 

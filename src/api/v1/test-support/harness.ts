@@ -8,7 +8,7 @@ import type { CheckState, Role } from '../../../domain/types.js';
 import { createSelfMetrics, type SelfMetrics } from '../../../server/self-metrics.js';
 import { openSqliteStore, type SqliteStore } from '../../../store/sqlite/index.js';
 import { createToken } from '../../auth.js';
-import { apiV1Routes } from '../index.js';
+import { apiV1Routes, type ApiV1Options } from '../index.js';
 
 /** A clock the test moves by hand. */
 export interface ManualClock {
@@ -32,15 +32,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts a harness at time `start` (ms). */
-export async function startHarness(start = 1_700_000_000_000): Promise<Harness> {
+/** Starts a harness at time `start` (ms); `extra` is merged into the plugin options. */
+export async function startHarness(start = 1_700_000_000_000, extra: Partial<ApiV1Options> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'oversee-api-'));
   const store = await openSqliteStore({ path: join(dir, 'oversee.db'), synchronous: 'NORMAL' });
   let t = start;
   const clock: ManualClock = { now: () => t, set: (ms) => { t = ms; } };
   const metrics = createSelfMetrics();
   const app = Fastify({ logger: false });
-  await app.register(apiV1Routes, { prefix: '/api/v1', store, clock, metrics });
+  await app.register(apiV1Routes, { prefix: '/api/v1', store, clock, metrics, ...extra });
   await app.ready();
   const def = await store.projects.getByName('default');
   if (def === null) throw new Error('store has no default project');
