@@ -1,0 +1,181 @@
+// Query arithmetic, pure: puts points (raw samples or rollup buckets) of one or more series onto a
+// step grid and aggregates. Bucket i covers [start + i·step, start + (i+1)·step); start = from
+// rounded down to the step. Series in a group are combined: avg/min/max/sum/count and percentiles
+// pool the points; `last` and `rate` add up the per-series results (e.g. total rate of a group).
+import type { RollupBuckets } from './tiers.js';
+import type { MetricType } from './types.js';
+
+/** The aggregations a query can ask for; pNN is any percentile such as p50, p90, p99, p99.9. */
+export type Aggregation = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'last' | 'rate' | `p${number}`;
+
+/** A parsed aggregation. */
+export type AggSpec = { kind: 'avg' | 'min' | 'max' | 'sum' | 'count' | 'last' | 'rate' } | { kind: 'pct'; p: number };
+
+/** Parses an aggregation name; null when unknown. */
+export function parseAggregation(s: string): AggSpec | null {
+  if (['avg', 'min', 'max', 'sum', 'count', 'last', 'rate'].includes(s)) return { kind: s as 'avg' };
+  const m = /^p(\d{1,2}(?:\.\d+)?|100)$/.exec(s);
+  if (m === null) return null;
+  const p = Number(m[1]);
+  return p > 0 && p <= 100 ? { kind: 'pct', p } : null;
+}
+
+/** The time grid of an answer. */
+export interface Grid {
+  start: number;
+  step: number;
+  count: number;
+}
+
+/** Grid covering [from, to] with `step`; start = from rounded down to a multiple of step. */
+export function makeGrid(from: number, to: number, step: number): Grid {
+  const start = Math.floor(from / step) * step;
+  return { start, step, count: Math.floor((to - start) / step) + 1 };
+}
+
+/** The grid's timestamps. */
+export function gridTimestamps(g: Grid): number[] {
+  return Array.from({ length: g.count }, (_, i) => g.start + i * g.step);
+}
+
+/** Accumulates the series of one output group onto a grid. */
+export class GroupAccumulator {
+  private readonly sum: Float64Array;
+  private readonly count: Float64Array;
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
+  private readonly combined: Float64Array; // Σ of per-series last or rate
+  private readonly has: Uint8Array;
+  private readonly pooled: number[][] | null;
+
+  constructor(private readonly grid: Grid, private readonly agg: AggSpec) {
+    const n = grid.count;
+    this.sum = new Float64Array(n);
+    this.count = new Float64Array(n);
+    this.min = new Float64Array(n).fill(Infinity);
+    this.max = new Float64Array(n).fill(-Infinity);
+    this.combined = new Float64Array(n);
+    this.has = new Uint8Array(n);
+    this.pooled = agg.kind === 'pct' ? Array.from({ length: n }, () => []) : null;
+  }
+
+  private bucketOf(ts: number): number {
+    const i = Math.floor((ts - this.grid.start) / this.grid.step);
+    return i >= 0 && i < this.grid.count ? i : -1;
+  }
+
+  /**
+   * Adds one series' points (ascending; raw samples have min = max = sum = last = value, count 1).
+   * Points before `from` serve only as the previous value for `rate`; points after `to` are ignored.
+   */
+  addSeries(p: RollupBuckets, type: MetricType, from: number, to: number): void {
+    const kind = this.agg.kind;
+    if (kind === 'last' || kind === 'rate') {
+      this.addCombined(p, type, from, to);
+      return;
+    }
+    for (let j = 0; j < p.n; j++) {
+      const ts = p.ts[j]!;
+      if (ts < from || ts > to) continue;
+      const i = this.bucketOf(ts);
+      if (i < 0) continue;
+      this.has[i] = 1;
+      this.sum[i]! += p.sum[j]!;
+      this.count[i]! += p.count[j]!;
+      if (p.min[j]! < this.min[i]! || Number.isNaN(p.min[j]!)) this.min[i] = p.min[j]!;
+      if (p.max[j]! > this.max[i]! || Number.isNaN(p.max[j]!)) this.max[i] = p.max[j]!;
+      if (this.pooled !== null) this.pooled[i]!.push(p.count[j] === 1 ? p.sum[j]! : p.sum[j]! / p.count[j]!);
+    }
+  }
+
+  /**
+   * last: value of the latest point per bucket; rate: per-second increase, a drop in a counter is a
+   * reset; a series already of type rate contributes its bucket average.
+   */
+  private addCombined(p: RollupBuckets, type: MetricType, from: number, to: number): void {
+    const n = this.grid.count;
+    const per = new Float64Array(n);
+    const seen = new Uint8Array(n);
+    if (this.agg.kind === 'rate' && type === 'rate') {
+      const cnt = new Float64Array(n);
+      for (let j = 0; j < p.n; j++) {
+        const ts = p.ts[j]!;
+        const i = ts >= from && ts <= to ? this.bucketOf(ts) : -1;
+        if (i < 0) continue;
+        per[i]! += p.sum[j]!;
+        cnt[i]! += p.count[j]!;
+      }
+      for (let i = 0; i < n; i++) {
+        if (cnt[i] === 0) continue;
+        this.has[i] = 1;
+        this.combined[i]! += per[i]! / cnt[i]!;
+      }
+      return;
+    }
+    const isRate = this.agg.kind === 'rate';
+    let prev = NaN;
+    let hasPrev = false;
+    for (let j = 0; j < p.n; j++) {
+      const ts = p.ts[j]!;
+      if (ts > to) break;
+      const v = p.last[j]!;
+      if (ts >= from) {
+        const i = this.bucketOf(ts);
+        if (i >= 0) {
+          if (!isRate) {
+            per[i] = v;
+            seen[i] = 1;
+          } else if (hasPrev) {
+            let d = v - prev;
+            if (type === 'counter' && d < 0) d = v; // reset: the counter restarted from zero
+            per[i]! += d;
+            seen[i] = 1;
+          }
+        }
+      }
+      prev = v;
+      hasPrev = true;
+    }
+    const seconds = this.grid.step / 1000;
+    for (let i = 0; i < n; i++) {
+      if (seen[i] === 0) continue;
+      this.has[i] = 1;
+      this.combined[i]! += isRate ? per[i]! / seconds : per[i]!;
+    }
+  }
+
+  /** The aggregated values, null where a bucket had no data. */
+  values(): Array<number | null> {
+    const out: Array<number | null> = new Array(this.grid.count);
+    const kind = this.agg.kind;
+    for (let i = 0; i < this.grid.count; i++) {
+      if (this.has[i] === 0) {
+        out[i] = null;
+        continue;
+      }
+      let v: number;
+      switch (kind) {
+        case 'avg': v = this.sum[i]! / this.count[i]!; break;
+        case 'sum': v = this.sum[i]!; break;
+        case 'count': v = this.count[i]!; break;
+        case 'min': v = this.min[i]!; break;
+        case 'max': v = this.max[i]!; break;
+        case 'last': v = this.combined[i]!; break;
+        case 'rate': v = this.combined[i]!; break;
+        case 'pct': {
+          const vals = this.pooled![i]!.sort((a, b) => a - b);
+          const p = (this.agg as { p: number }).p;
+          v = vals[Math.min(vals.length, Math.max(1, Math.ceil((p / 100) * vals.length))) - 1]!;
+          break;
+        }
+      }
+      out[i] = Number.isFinite(v) ? v : null;
+    }
+    return out;
+  }
+}
+
+/** Raw samples viewed as one-sample buckets (no copies of the value array). */
+export function samplesAsBuckets(n: number, ts: Float64Array, vals: Float64Array): RollupBuckets {
+  return { n, ts, min: vals, max: vals, sum: vals, count: new Float64Array(n).fill(1), last: vals };
+}

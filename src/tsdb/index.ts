@@ -1,0 +1,623 @@
+// The time-series store. A series is a metric name plus a tag set in a project; samples are
+// (timestamp ms, float64). Public API (everything a route or listener needs):
+//
+//   const tsdb = await Tsdb.open({ storage, clock, tiers?, ... });
+//   tsdb.append(projectId, name, tags, tsMs, value, type?)  → null | error text   (sync, buffered)
+//   await tsdb.commit()                                      → all appends so far are durable
+//   await tsdb.appendBatch(samples)                          → { accepted, rejected[] }, durable
+//   await tsdb.query({ projectId, name, tags?, from, to, step, agg, groupBy? })
+//        → { timestamps: [...], series: [{ name, tags, values: [...] }], tier, resolutionMs }
+//   tsdb.series({ projectId, namePrefix?, tags?, limit? })   → SeriesInfo[]
+//   tsdb.tree(projectId, prefix)                             → TreeNode[] (dotted names as a tree)
+//   await tsdb.maintain()  (checkpoint + compact + retention; startMaintenance() runs it on a timer)
+//   await tsdb.stats(); await tsdb.close();
+//
+// Write path: append() looks the series up in a Map by canonical key and pushes onto its head (typed
+// arrays) and onto the pending WAL columns — no object per sample. A group commit a few ms later
+// writes ONE WAL record (and any new series) in one transaction; every commit() waiting on it
+// resolves then. A checkpoint turns heads into fresh chunks and drops the WAL it covers; compaction
+// merges the chunks of each raw window into one, and rolls old windows up into the rollup tiers.
+// Out-of-order and duplicate timestamps: accepted within raw retention; the last write wins.
+import type { Clock } from '../util/clock.js';
+import { invalid } from '../errors.js';
+import { GroupAccumulator, gridTimestamps, makeGrid, parseAggregation, samplesAsBuckets, type Aggregation } from './aggregate.js';
+import { decodeChunk, encodeChunk } from './codec.js';
+import { mergeSamples, sliceRange, type SampleArrays } from './samples.js';
+import { SeriesEntry, seriesKey, seriesProblem, sortedTags, tagsMatch, type SeriesInfo, type TagFilter } from './series.js';
+import type { ChunkRow, NewChunk, StoredSeries, TsdbStorage, TsdbStorageStats } from './storage.js';
+import { DEFAULT_TIERS, alignDown, chooseTier, emptyBuckets, replaceBuckets, rollup, tierProblem, type RollupBuckets, type TierConfig } from './tiers.js';
+import type { MetricType, Tags } from './types.js';
+import { decodeWalRecord, encodeWalRecord } from './wal-record.js';
+
+export type { Aggregation } from './aggregate.js';
+export type { SeriesInfo, TagFilter } from './series.js';
+export type { TierConfig } from './tiers.js';
+export type { MetricType, Tags } from './types.js';
+
+/** Settings of a Tsdb. Only storage and clock are required. */
+export interface TsdbOptions {
+  storage: TsdbStorage;
+  clock: Clock;
+  tiers?: readonly TierConfig[];
+  /** Group commit: wait this long after the first uncommitted append (default 2 ms). */
+  commitDelayMs?: number;
+  /** Checkpoint once the WAL holds this many samples (default 2,000,000). */
+  checkpointSamples?: number;
+  /** A raw window is compacted once it ended this long ago (default 10 min). */
+  compactGraceMs?: number;
+  /** An open window is compacted early once it has this many fresh chunks (default 16). */
+  maxFreshChunks?: number;
+  /** Raw windows that ended this long ago are rolled up into the rollup tiers (default 1 day). */
+  rollupAfterMs?: number;
+  /** Samples further in the future than this are refused (default 1 day). */
+  maxFutureMs?: number;
+  /** Most points per series in one answer (default 11,000). */
+  maxPoints?: number;
+  /** Reports errors of background work (maintenance timer, automatic checkpoints). */
+  onError?: (err: unknown, what: string) => void;
+}
+
+/** One sample for appendBatch. */
+export interface SampleInput {
+  projectId: number;
+  name: string;
+  tags?: Tags;
+  timestampMs: number;
+  value: number;
+  type?: MetricType;
+}
+
+/** Outcome of appendBatch: how many went in, and why each refused sample was refused. */
+export interface AppendSummary {
+  accepted: number;
+  rejected: Array<{ index: number; error: string }>;
+}
+
+/** A range query. Times in ms, inclusive; step in ms. */
+export interface TsdbQuery {
+  projectId: number;
+  name: string;
+  /** Tag filter: exact value, `*` (present) or `a|b` (any of). */
+  tags?: TagFilter;
+  from: number;
+  to: number;
+  step: number;
+  agg: Aggregation;
+  /** Absent: one answer series per stored series. Present: series combined per value of these tags ([] = all in one). */
+  groupBy?: readonly string[];
+  /** Force a tier (index into the tier list) instead of choosing by step and age. */
+  tier?: number;
+}
+
+/** A columnar answer a chart can use directly; values are null where a bucket had no data. */
+export interface QueryResult {
+  timestamps: number[];
+  series: Array<{ name: string; tags: Record<string, string>; values: Array<number | null> }>;
+  tier: number;
+  resolutionMs: number;
+}
+
+/** Series selection for listing. */
+export interface SeriesMatch {
+  projectId: number;
+  namePrefix?: string;
+  tags?: TagFilter;
+  limit?: number;
+}
+
+/** One node of the metric-name tree. */
+export interface TreeNode {
+  /** Full dotted path of this node. */
+  path: string;
+  /** Last segment. */
+  label: string;
+  /** A metric of exactly this name exists. */
+  leaf: boolean;
+  /** Longer names continue below this node. */
+  hasChildren: boolean;
+}
+
+/** Statistics for the benchmark and self-metrics. */
+export interface TsdbStats extends TsdbStorageStats {
+  activeSeries: number;
+  headSamples: number;
+}
+
+const DAY = 86_400_000;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** The time-series store; one per server, built by the composition root. */
+export class Tsdb {
+  private readonly storage: TsdbStorage;
+  private readonly clock: Clock;
+  private readonly tiers: readonly TierConfig[];
+  private readonly rawSpan: number;
+  private readonly commitDelayMs: number;
+  private readonly checkpointSamples: number;
+  private readonly compactGraceMs: number;
+  private readonly maxFreshChunks: number;
+  private readonly rollupAfterMs: number;
+  private readonly maxFutureMs: number;
+  private readonly maxPoints: number;
+  private readonly onError: (err: unknown, what: string) => void;
+
+  private readonly byKey = new Map<string, SeriesEntry>();
+  private readonly byId = new Map<number, SeriesEntry>();
+  private readonly byName = new Map<string, SeriesEntry[]>();
+  private nextId = 1;
+
+  // Pending WAL columns (appended since the last group commit).
+  private pIds = new Uint32Array(4096);
+  private pTs = new Float64Array(4096);
+  private pVals = new Float64Array(4096);
+  private pN = 0;
+  private pSeries: SeriesEntry[] = [];
+  private waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inflight: Promise<void> | null = null;
+  private lastWalId = 0;
+  private walSamples = 0;
+  private checkpointQueued = false;
+
+  private chain: Promise<unknown> = Promise.resolve();
+  private maintenanceTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(opts: TsdbOptions) {
+    this.storage = opts.storage;
+    this.clock = opts.clock;
+    this.tiers = opts.tiers ?? DEFAULT_TIERS;
+    const problem = tierProblem(this.tiers);
+    if (problem !== null) throw new Error(`tsdb tiers: ${problem}`);
+    this.rawSpan = this.tiers[0]!.chunkSpanMs;
+    this.commitDelayMs = opts.commitDelayMs ?? 2;
+    this.checkpointSamples = opts.checkpointSamples ?? 2_000_000;
+    this.compactGraceMs = opts.compactGraceMs ?? 10 * 60_000;
+    this.maxFreshChunks = opts.maxFreshChunks ?? 16;
+    this.rollupAfterMs = opts.rollupAfterMs ?? DAY;
+    this.maxFutureMs = opts.maxFutureMs ?? DAY;
+    this.maxPoints = opts.maxPoints ?? 11_000;
+    this.onError = opts.onError ?? (() => undefined);
+  }
+
+  /** Opens a store: loads the series index and replays the WAL into the heads. */
+  static async open(opts: TsdbOptions): Promise<Tsdb> {
+    const t = new Tsdb(opts);
+    for (const s of await t.storage.loadSeries()) t.index(new SeriesEntry(s.id, s.projectId, s.name, s.tags, s.type, s.createdAt));
+    for (const rec of await t.storage.readWal()) {
+      const w = decodeWalRecord(rec.data);
+      for (let i = 0; i < w.count; i++) t.byId.get(w.seriesIds[i]!)?.push(w.ts[i]!, w.vals[i]!);
+      t.walSamples += w.count;
+      t.lastWalId = rec.id;
+    }
+    return t;
+  }
+
+  private index(e: SeriesEntry): void {
+    this.byKey.set(seriesKey(e.projectId, e.name, e.tags), e);
+    this.byId.set(e.id, e);
+    const nk = `${e.projectId}\u0001${e.name}`;
+    const list = this.byName.get(nk);
+    if (list === undefined) this.byName.set(nk, [e]);
+    else list.push(e);
+    if (e.id >= this.nextId) this.nextId = e.id + 1;
+  }
+
+  // ---------- write path ----------
+
+  /**
+   * Buffers one sample; returns null when accepted or the reason it is refused. Durable after the
+   * next group commit (await commit()). `type` sets the series' type (the latest given wins).
+   */
+  append(projectId: number, name: string, tags: Tags, timestampMs: number, value: number, type?: MetricType): string | null {
+    if (this.closed) return 'tsdb is closed';
+    if (!Number.isFinite(timestampMs)) return 'timestamp is not a number';
+    if (typeof value !== 'number') return 'value is not a number';
+    const ts = Math.round(timestampMs);
+    const now = this.clock.now();
+    if (ts < now - this.tiers[0]!.retentionMs) return 'timestamp is older than the raw retention';
+    if (ts > now + this.maxFutureMs) return 'timestamp is too far in the future';
+    const key = seriesKey(projectId, name, tags);
+    let e = this.byKey.get(key);
+    if (e === undefined) {
+      const problem = seriesProblem(name, tags);
+      if (problem !== null) return problem;
+      e = new SeriesEntry(this.nextId, projectId, name, sortedTags(tags), type ?? 'gauge', now);
+      this.index(e);
+      this.pSeries.push(e);
+    } else if (type !== undefined && type !== e.type) {
+      e.type = type;
+      this.pSeries.push(e);
+    }
+    e.push(ts, value);
+    if (this.pN === this.pIds.length) this.growPending();
+    this.pIds[this.pN] = e.id;
+    this.pTs[this.pN] = ts;
+    this.pVals[this.pN] = value;
+    this.pN++;
+    if (this.timer === null && this.inflight === null) this.schedule();
+    return null;
+  }
+
+  private growPending(): void {
+    const cap = this.pIds.length * 2;
+    const ids = new Uint32Array(cap);
+    ids.set(this.pIds);
+    const ts = new Float64Array(cap);
+    ts.set(this.pTs);
+    const vals = new Float64Array(cap);
+    vals.set(this.pVals);
+    this.pIds = ids;
+    this.pTs = ts;
+    this.pVals = vals;
+  }
+
+  /** Appends samples and resolves once the accepted ones are durable. */
+  async appendBatch(samples: readonly SampleInput[]): Promise<AppendSummary> {
+    const rejected: AppendSummary['rejected'] = [];
+    samples.forEach((s, index) => {
+      const err = this.append(s.projectId, s.name, s.tags ?? {}, s.timestampMs, s.value, s.type);
+      if (err !== null) rejected.push({ index, error: err });
+    });
+    await this.commit();
+    return { accepted: samples.length - rejected.length, rejected };
+  }
+
+  /** Resolves when every sample appended before the call is durable (one shared WAL write). */
+  commit(): Promise<void> {
+    if (this.pN === 0 && this.pSeries.length === 0) return this.inflight ?? Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      if (this.timer === null && this.inflight === null) this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.inflight = this.flushPending().finally(() => {
+        this.inflight = null;
+        if (this.pN > 0 || this.pSeries.length > 0 || this.waiters.length > 0) this.schedule();
+      });
+    }, this.commitDelayMs);
+  }
+
+  /** One group commit: the pending columns and new series become one WAL record. */
+  private async flushPending(): Promise<void> {
+    const waiters = this.waiters;
+    this.waiters = [];
+    const n = this.pN;
+    const series = this.pSeries;
+    this.pSeries = [];
+    try {
+      if (n > 0 || series.length > 0) {
+        const record = encodeWalRecord(this.pIds, this.pTs, this.pVals, n);
+        this.pN = 0;
+        const stored: StoredSeries[] = series.map((e) => ({ id: e.id, projectId: e.projectId, name: e.name, tags: { ...e.tags }, type: e.type, createdAt: e.createdAt }));
+        this.lastWalId = await this.storage.appendWal(stored, record);
+        this.walSamples += n;
+      }
+      for (const w of waiters) w.resolve();
+    } catch (err) {
+      this.pSeries.push(...series); // series definitions must still be written with a later record
+      for (const w of waiters) w.reject(err);
+      if (waiters.length === 0) this.onError(err, 'tsdb group commit');
+    }
+    if (this.walSamples >= this.checkpointSamples && !this.checkpointQueued) {
+      this.checkpointQueued = true;
+      this.checkpoint().catch((err: unknown) => this.onError(err, 'tsdb checkpoint')).finally(() => { this.checkpointQueued = false; });
+    }
+  }
+
+  // ---------- maintenance ----------
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Turns every head into fresh chunks (one per series and raw window) and drops the WAL they cover. */
+  checkpoint(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.commit();
+      const walUpTo = this.lastWalId;
+      const chunks: NewChunk[] = [];
+      const cuts: Array<[SeriesEntry, number]> = [];
+      let samples = 0;
+      for (const e of this.byId.values()) {
+        if (e.headLen === 0) continue;
+        const n = e.headLen;
+        cuts.push([e, n]);
+        samples += n;
+        const merged = mergeSamples([{ n, ts: e.headTs, vals: e.headVals }]);
+        this.chunksByWindow(e.id, merged, 0, chunks);
+      }
+      if (chunks.length === 0 && walUpTo === 0) return;
+      await this.storage.checkpoint(chunks, walUpTo);
+      for (const [e, n] of cuts) e.dropHead(n);
+      this.walSamples = Math.max(0, this.walSamples - samples);
+    });
+  }
+
+  /** Splits ascending samples by raw window into encoded chunks of the given level. */
+  private chunksByWindow(seriesId: number, s: SampleArrays, level: number, out: NewChunk[]): void {
+    let i = 0;
+    while (i < s.n) {
+      const win = alignDown(s.ts[i]!, this.rawSpan);
+      let j = i;
+      while (j < s.n && s.ts[j]! < win + this.rawSpan) j++;
+      out.push({
+        seriesId, tier: 0, windowStart: win, minTs: s.ts[i]!, maxTs: s.ts[j - 1]!, count: j - i, level,
+        data: encodeChunk(s.ts.subarray(i, j), [s.vals.subarray(i, j)], j - i),
+      });
+      i = j;
+    }
+  }
+
+  /**
+   * Merges the chunks of raw windows: windows that ended `compactGraceMs` ago, busy open windows, and
+   * (rolling them up) windows that ended `rollupAfterMs` ago. `force` also merges every open window.
+   */
+  compact(opts: { force?: boolean } = {}): Promise<{ windows: number }> {
+    return this.exclusive(async () => {
+      const now = this.clock.now();
+      const passes = [
+        { maxLevel: 2, windowStartBefore: now - this.rollupAfterMs - this.rawSpan + 1, minChunks: 1 },
+        { maxLevel: 1, windowStartBefore: opts.force ? Infinity : now - this.compactGraceMs - this.rawSpan + 1, minChunks: 1 },
+        { maxLevel: 1, windowStartBefore: Infinity, minChunks: this.maxFreshChunks },
+      ];
+      let windows = 0;
+      for (const pass of passes) {
+        const seen = new Set<string>();
+        for (;;) {
+          const batch = (await this.storage.pendingWindows({ ...pass, limit: 500 })).filter((w) => !seen.has(`${w.seriesId}:${w.windowStart}`));
+          if (batch.length === 0) break;
+          for (const w of batch) {
+            seen.add(`${w.seriesId}:${w.windowStart}`);
+            await this.compactWindow(w.seriesId, w.windowStart, now);
+            windows++;
+          }
+        }
+      }
+      return { windows };
+    });
+  }
+
+  /** Merges one raw window into a single chunk; when old enough, writes its rollup buckets too. */
+  private async compactWindow(seriesId: number, win: number, now: number): Promise<void> {
+    const rows = (await this.storage.readChunks([seriesId], 0, win, win + this.rawSpan - 1)).filter((r) => r.windowStart === win);
+    const merged = mergeSamples(rows.map(decodeRaw));
+    const rolled = win + this.rawSpan <= now - this.rollupAfterMs;
+    const add: NewChunk[] = [];
+    const remove = rows.map((r) => r.id);
+    this.chunksByWindow(seriesId, merged, rolled ? 2 : 1, add);
+    if (rolled) {
+      for (let k = 1; k < this.tiers.length; k++) {
+        const tier = this.tiers[k]!;
+        if (win + this.rawSpan < now - tier.retentionMs) continue;
+        const tierWin = alignDown(win, tier.chunkSpanMs);
+        const existing = (await this.storage.readChunks([seriesId], k, tierWin, tierWin + tier.chunkSpanMs - 1)).filter((r) => r.windowStart === tierWin);
+        let base = emptyBuckets();
+        for (const r of existing) {
+          const d = decodeBuckets(r);
+          base = base.n === 0 ? d : replaceBuckets(base, d.ts[0] ?? 0, Infinity, d);
+          remove.push(r.id);
+        }
+        const next = replaceBuckets(base, win, win + this.rawSpan, rollup(merged, tier.resolutionMs));
+        if (next.n > 0) {
+          add.push({
+            seriesId, tier: k, windowStart: tierWin, minTs: next.ts[0]!, maxTs: next.ts[next.n - 1]! + tier.resolutionMs - 1, count: next.n, level: 1,
+            data: encodeChunk(next.ts.subarray(0, next.n), [next.min, next.max, next.sum, next.count, next.last].map((c) => c.subarray(0, next.n)), next.n),
+          });
+        }
+      }
+    }
+    await this.storage.replaceChunks(remove, add);
+  }
+
+  /** Deletes whole chunks older than each tier's retention (rolling windows up first). Returns how many went. */
+  async applyRetention(): Promise<number> {
+    await this.compact();
+    return this.exclusive(async () => {
+      const now = this.clock.now();
+      let n = 0;
+      for (let k = 0; k < this.tiers.length; k++) n += await this.storage.deleteChunksBefore(k, now - this.tiers[k]!.retentionMs);
+      return n;
+    });
+  }
+
+  /** Checkpoint, compaction and retention in one go (what the maintenance timer runs). */
+  async maintain(): Promise<void> {
+    await this.checkpoint();
+    await this.applyRetention();
+  }
+
+  /** Runs maintain() every `intervalMs` (default 60 s) until close(); errors go to onError. */
+  startMaintenance(intervalMs = 60_000): void {
+    if (this.maintenanceTimer !== null) return;
+    this.maintenanceTimer = setInterval(() => {
+      this.maintain().catch((err: unknown) => this.onError(err, 'tsdb maintenance'));
+    }, intervalMs);
+    this.maintenanceTimer.unref();
+  }
+
+  // ---------- read path ----------
+
+  private matching(projectId: number, name: string, tags: TagFilter | undefined): SeriesEntry[] {
+    return (this.byName.get(`${projectId}\u0001${name}`) ?? []).filter((e) => tagsMatch(e.tags, tags));
+  }
+
+  /** Raw samples of each series in [from, to]: chunks in write order, then the head; last write wins. */
+  private async rawSamples(entries: readonly SeriesEntry[], from: number, to: number): Promise<Map<number, SampleArrays>> {
+    const rows = await this.storage.readChunks(entries.map((e) => e.id), 0, from, to);
+    const parts = new Map<number, SampleArrays[]>();
+    for (const r of rows) {
+      const list = parts.get(r.seriesId);
+      if (list === undefined) parts.set(r.seriesId, [decodeRaw(r)]);
+      else list.push(decodeRaw(r));
+    }
+    const out = new Map<number, SampleArrays>();
+    for (const e of entries) {
+      const list = parts.get(e.id) ?? [];
+      if (e.headLen > 0) list.push({ n: e.headLen, ts: e.headTs.slice(0, e.headLen), vals: e.headVals.slice(0, e.headLen) });
+      out.set(e.id, sliceRange(mergeSamples(list), from, to));
+    }
+    return out;
+  }
+
+  /** Rollup buckets of each series in [from, to]; windows not yet rolled up are bucketed from raw data. */
+  private async rollupPoints(entries: readonly SeriesEntry[], k: number, from: number, to: number): Promise<Map<number, RollupBuckets>> {
+    const tier = this.tiers[k]!;
+    const ids = entries.map((e) => e.id);
+    const rows = await this.storage.readChunks(ids, k, from, to);
+    const out = new Map<number, RollupBuckets>();
+    for (const r of rows) {
+      const d = decodeBuckets(r);
+      const prev = out.get(r.seriesId);
+      out.set(r.seriesId, prev === undefined ? d : replaceBuckets(prev, d.ts[0] ?? 0, Infinity, d));
+    }
+    // Dirty raw windows: fresh or compacted-but-not-rolled-up chunks, and heads.
+    const dirty = new Map<number, Set<number>>();
+    const mark = (id: number, win: number): void => {
+      const s = dirty.get(id);
+      if (s === undefined) dirty.set(id, new Set([win]));
+      else s.add(win);
+    };
+    for (const r of await this.storage.readChunks(ids, 0, from, to, 2)) mark(r.seriesId, r.windowStart);
+    for (const e of entries) for (let i = 0; i < e.headLen; i++) if (e.headTs[i]! >= from && e.headTs[i]! <= to) mark(e.id, alignDown(e.headTs[i]!, this.rawSpan));
+    const dirtyEntries = entries.filter((e) => dirty.has(e.id));
+    if (dirtyEntries.length === 0) return out;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const wins of dirty.values()) {
+      for (const w of wins) {
+        lo = Math.min(lo, w);
+        hi = Math.max(hi, w + this.rawSpan - 1);
+      }
+    }
+    const raw = await this.rawSamples(dirtyEntries, lo, hi);
+    for (const e of dirtyEntries) {
+      const samples = raw.get(e.id)!;
+      let b = out.get(e.id) ?? emptyBuckets();
+      for (const win of [...dirty.get(e.id)!].sort((x, y) => x - y)) {
+        b = replaceBuckets(b, win, win + this.rawSpan, rollup(sliceRange(samples, win, win + this.rawSpan - 1), tier.resolutionMs));
+      }
+      out.set(e.id, b);
+    }
+    return out;
+  }
+
+  /** Answers a range query on the tier that fits the step (see TsdbQuery); throws OVS_ERR_VALIDATION on bad input. */
+  async query(q: TsdbQuery): Promise<QueryResult> {
+    const agg = parseAggregation(q.agg);
+    if (agg === null) throw invalid('agg', `unknown aggregation '${q.agg}'`);
+    if (!Number.isFinite(q.from) || !Number.isFinite(q.to) || q.from > q.to) throw invalid('from', 'from and to must be numbers with from ≤ to');
+    if (!Number.isInteger(q.step) || q.step <= 0) throw invalid('step', 'must be a positive whole number of ms');
+    const grid = makeGrid(q.from, q.to, q.step);
+    if (grid.count > this.maxPoints) throw invalid('step', `the range needs ${grid.count} points; at most ${this.maxPoints}`);
+    const k = q.tier ?? chooseTier(this.tiers, q.step, q.from, this.clock.now());
+    if (!Number.isInteger(k) || k < 0 || k >= this.tiers.length) throw invalid('tier', 'no such tier');
+    const tier = this.tiers[k]!;
+    const entries = this.matching(q.projectId, q.name, q.tags).sort((a, b) => a.id - b.id);
+    const lookback = agg.kind === 'rate' ? Math.max(q.step, tier.resolutionMs) : 0;
+    const points = new Map<number, RollupBuckets>();
+    if (k === 0) {
+      for (const [id, s] of await this.rawSamples(entries, q.from - lookback, q.to)) points.set(id, samplesAsBuckets(s.n, s.ts, s.vals));
+    } else {
+      for (const [id, b] of await this.rollupPoints(entries, k, q.from - lookback, q.to)) points.set(id, b);
+    }
+    const groups = new Map<string, { tags: Record<string, string>; acc: GroupAccumulator }>();
+    for (const e of entries) {
+      const p = points.get(e.id);
+      if (p === undefined || p.n === 0) continue;
+      let gkey: string;
+      let gtags: Record<string, string>;
+      if (q.groupBy === undefined) {
+        gkey = String(e.id);
+        gtags = { ...e.tags };
+      } else {
+        gtags = {};
+        for (const t of q.groupBy) gtags[t] = e.tags[t] ?? '';
+        gkey = JSON.stringify(gtags);
+      }
+      let g = groups.get(gkey);
+      if (g === undefined) {
+        g = { tags: gtags, acc: new GroupAccumulator(grid, agg) };
+        groups.set(gkey, g);
+      }
+      g.acc.addSeries(p, e.type, q.from, q.to);
+    }
+    return {
+      timestamps: gridTimestamps(grid),
+      series: [...groups.values()].map((g) => ({ name: q.name, tags: g.tags, values: g.acc.values() })),
+      tier: k,
+      resolutionMs: tier.resolutionMs,
+    };
+  }
+
+  /** Series of a project whose name starts with namePrefix and whose tags match, sorted by name. */
+  series(m: SeriesMatch): SeriesInfo[] {
+    const out: SeriesInfo[] = [];
+    const prefix = m.namePrefix ?? '';
+    for (const e of this.byId.values()) {
+      if (e.projectId !== m.projectId || !e.name.startsWith(prefix) || !tagsMatch(e.tags, m.tags)) continue;
+      out.push({ id: e.id, projectId: e.projectId, name: e.name, tags: { ...e.tags }, type: e.type });
+    }
+    out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id));
+    return m.limit === undefined ? out : out.slice(0, m.limit);
+  }
+
+  /** Children of `prefix` ('' = top level) in the tree of dotted metric names of a project. */
+  tree(projectId: number, prefix: string): TreeNode[] {
+    const base = prefix === '' ? '' : `${prefix}.`;
+    const nodes = new Map<string, TreeNode>();
+    for (const e of this.byId.values()) {
+      if (e.projectId !== projectId || !e.name.startsWith(base) || e.name === prefix) continue;
+      const rest = e.name.slice(base.length);
+      const dot = rest.indexOf('.');
+      const label = dot < 0 ? rest : rest.slice(0, dot);
+      if (label === '') continue;
+      const path = base + label;
+      const node = nodes.get(path) ?? { path, label, leaf: false, hasChildren: false };
+      if (dot < 0) node.leaf = true;
+      else node.hasChildren = true;
+      nodes.set(path, node);
+    }
+    return [...nodes.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  }
+
+  /** Sizes on disk and in memory. */
+  async stats(): Promise<TsdbStats> {
+    let headSamples = 0;
+    for (const e of this.byId.values()) headSamples += e.headLen;
+    return { ...(await this.storage.stats()), activeSeries: this.byId.size, headSamples };
+  }
+
+  /** Commits, checkpoints and releases the storage. Further appends are refused. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.maintenanceTimer !== null) clearInterval(this.maintenanceTimer);
+    this.maintenanceTimer = null;
+    await this.commit();
+    this.closed = true;
+    await this.checkpoint();
+    await this.chain;
+    await this.storage.close();
+  }
+}
+
+function decodeRaw(r: ChunkRow): SampleArrays {
+  const d = decodeChunk(r.data);
+  return { n: d.count, ts: d.timestamps, vals: d.columns[0]! };
+}
+
+function decodeBuckets(r: ChunkRow): RollupBuckets {
+  const d = decodeChunk(r.data);
+  const [min, max, sum, count, last] = d.columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  return { n: d.count, ts: d.timestamps, min, max, sum, count, last };
+}
