@@ -2,6 +2,7 @@
 // endpoints and the native API. Everything it uses is passed in (no module-level singletons).
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { apiV1Routes } from '../api/v1/index.js';
+import { metricsApiRoutes } from '../api/v1/metrics.js';
 import { overcRoutes, type OvercReportEvent } from '../ingest/overc-routes.js';
 import type { OkerrRepo } from '../ingest/okerr-repo.js';
 import { okerrRoutes } from '../ingest/okerr-routes.js';
@@ -71,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(oddEyeRoutes, { store: deps.store, clock: deps.clock, metrics: deps.metrics, samples: deps.samples ?? null });
 
   await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics });
+  await app.register(metricsApiRoutes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, okerr: okerr ?? null });
 
   await registerWebUi(app, { store: deps.store, clock: deps.clock, live, ...(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}) });
 
