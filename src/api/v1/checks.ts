@@ -5,7 +5,7 @@ import type { CheckState } from '../../domain/types.js';
 import { requireRole, resolveHostFilter, resolveProjectFilter, visibleOr404, type ApiContext } from './context.js';
 import {
   checkSchema, errorResponses, flipSchema, hostQueryProperty, idParams, pageQueryProperties, pageSchema,
-  projectQueryProperty, stateReportSchema, stateSchema, timeQueryProperties,
+  projectQueryProperty, ref, stateReportSchema, stateSchema, timeQueryProperties,
 } from './schemas.js';
 
 interface ChecksQuery {
@@ -56,7 +56,7 @@ export function checkRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { id: number } }>('/checks/:id', {
     schema: {
       tags: ['checks'], summary: 'Get one check with its current state', params: idParams,
-      response: { 200: checkSchema, ...errorResponses },
+      response: { 200: ref(checkSchema), ...errorResponses },
     },
   }, async (request) => {
     const p = ctx.principal(request);

@@ -1,7 +1,7 @@
 // GET /hosts, GET /hosts/:id, DELETE /hosts/:id (editor; deletes the host's checks and history too).
 import type { FastifyInstance } from 'fastify';
 import { requireRole, resolveProjectFilter, visibleOr404, type ApiContext } from './context.js';
-import { errorResponses, hostSchema, idParams, pageQueryProperties, pageSchema, projectQueryProperty } from './schemas.js';
+import { errorResponses, hostSchema, idParams, pageQueryProperties, pageSchema, projectQueryProperty, ref } from './schemas.js';
 
 interface HostsQuery {
   limit: number;
@@ -35,7 +35,7 @@ export function hostRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { id: number } }>('/hosts/:id', {
     schema: {
       tags: ['hosts'], summary: 'Get one host', params: idParams,
-      response: { 200: hostSchema, ...errorResponses },
+      response: { 200: ref(hostSchema), ...errorResponses },
     },
   }, async (request) => {
     const p = ctx.principal(request);

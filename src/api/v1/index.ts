@@ -15,6 +15,7 @@ import type { ApiContext } from './context.js';
 import { apiErrorHandler, validationError } from './errors.js';
 import { hostRoutes } from './hosts.js';
 import { projectRoutes } from './projects.js';
+import { SHARED_SCHEMAS } from './schemas.js';
 import { tokenRoutes } from './tokens.js';
 
 /** What the composition root passes to apiV1Routes. */
@@ -63,7 +64,10 @@ export async function apiV1Routes(app: FastifyInstance, opts: ApiV1Options): Pro
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token ovs_…' } } },
       security: [{ bearerAuth: [] }],
     },
+    // Name components after the shared schemas' $id (Check, Host, ...) instead of def-0, def-1, ...
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
   });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   app.setSchemaErrorFormatter(validationError);
   app.setErrorHandler(apiErrorHandler);
   app.setNotFoundHandler((request, reply) => {

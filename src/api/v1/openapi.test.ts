@@ -5,7 +5,7 @@ import { startHarness, type Harness } from './test-support/harness.js';
 interface OpenApiDoc {
   openapi: string;
   paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>;
-  components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+  components: { securitySchemes: Record<string, { type: string; scheme: string }>; schemas: Record<string, { properties?: object }> };
   security: Record<string, unknown>[];
 }
 
@@ -44,6 +44,13 @@ describe('GET /api/v1/openapi.json', () => {
   it('documents the check filters as query parameters', () => {
     const params = (doc.paths['/api/v1/checks']?.['get']?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort();
     assert.deepEqual(params, ['cursor', 'host', 'limit', 'prefix', 'project', 'state']);
+  });
+
+  it('names the shared entity schemas as components and refers to them', () => {
+    assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['Alert', 'ApiError', 'ApiToken', 'Check', 'Flip', 'Host', 'Project', 'StateReport']);
+    const list = JSON.stringify(doc.paths['/api/v1/checks']?.['get']?.responses['200']);
+    assert.match(list, /"items":\{"\$ref":"#\/components\/schemas\/Check"\}/);
+    assert.match(JSON.stringify(doc.paths['/api/v1/hosts/{id}']?.['get']?.responses['404']), /#\/components\/schemas\/ApiError/);
   });
 
   it('leaves itself out of the document', () => {

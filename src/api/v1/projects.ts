@@ -4,7 +4,7 @@ import type { Project } from '../../domain/types.js';
 import type { Principal } from '../auth.js';
 import { OverseeError } from '../../errors.js';
 import { canSee, type ApiContext } from './context.js';
-import { errorResponses, idParams, pageSchema, projectSchema } from './schemas.js';
+import { errorResponses, idParams, pageSchema, projectSchema, ref } from './schemas.js';
 
 /** A project as the caller may see it: the ingest token only for admins. */
 export function projectView(p: Principal, project: Project): Omit<Project, 'ingestToken'> & { ingestToken?: string } {
@@ -28,7 +28,7 @@ export function projectRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { id: number } }>('/projects/:id', {
     schema: {
       tags: ['projects'], summary: 'Get one project', params: idParams,
-      response: { 200: projectSchema, ...errorResponses },
+      response: { 200: ref(projectSchema), ...errorResponses },
     },
   }, async (request) => {
     const p = ctx.principal(request);

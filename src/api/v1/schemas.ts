@@ -4,6 +4,9 @@ import { CHECK_STATES } from '../../domain/types.js';
 import { ROLES } from '../auth.js';
 import { errorResponseSchema } from './errors.js';
 
+/** $id of the shared error answer schema. */
+export const API_ERROR_ID = 'ApiError';
+
 /** Default and largest page size of every list endpoint. */
 export const DEFAULT_LIMIT = 100;
 /** Largest page size a client may ask for. */
@@ -43,6 +46,7 @@ export const stateSchema = { type: 'string', enum: [...CHECK_STATES] } as const;
 
 /** A project; `ingestToken` is present only for admins. */
 export const projectSchema = {
+  $id: 'Project',
   type: 'object',
   required: ['id', 'name', 'createdAt'],
   properties: {
@@ -53,6 +57,7 @@ export const projectSchema = {
 
 /** A host. */
 export const hostSchema = {
+  $id: 'Host',
   type: 'object',
   required: ['id', 'projectId', 'name', 'createdAt', 'lastSeenAt', 'lastAddress'],
   properties: {
@@ -63,6 +68,7 @@ export const hostSchema = {
 
 /** A check with its current state. */
 export const checkSchema = {
+  $id: 'Check',
   type: 'object',
   required: ['id', 'projectId', 'hostId', 'hostName', 'name', 'source', 'state', 'info', 'periodS', 'patienceS',
     'lastReportAt', 'lastChangeAt', 'deadlineAt', 'expired', 'sourceAddress', 'tags', 'createdAt'],
@@ -77,6 +83,7 @@ export const checkSchema = {
 
 /** One stored state report. */
 export const stateReportSchema = {
+  $id: 'StateReport',
   type: 'object',
   required: ['id', 'checkId', 'at', 'state', 'info'],
   properties: { id: { type: 'integer' }, checkId: { type: 'integer' }, at: ms, state: stateSchema, info: { type: 'string' } },
@@ -84,6 +91,7 @@ export const stateReportSchema = {
 
 /** One state change. */
 export const flipSchema = {
+  $id: 'Flip',
   type: 'object',
   required: ['id', 'checkId', 'projectId', 'hostId', 'at', 'oldState', 'newState', 'reason', 'info'],
   properties: {
@@ -95,6 +103,7 @@ export const flipSchema = {
 
 /** One alert. */
 export const alertSchema = {
+  $id: 'Alert',
   type: 'object',
   required: ['id', 'projectId', 'hostId', 'checkId', 'at', 'title', 'message', 'source'],
   properties: {
@@ -105,6 +114,7 @@ export const alertSchema = {
 
 /** An API token's public facts. */
 export const tokenSchema = {
+  $id: 'ApiToken',
   type: 'object',
   required: ['id', 'name', 'role', 'projectId', 'createdAt', 'lastUsedAt'],
   properties: {
@@ -113,19 +123,32 @@ export const tokenSchema = {
   },
 } as const;
 
-/** A page of `item`: `{ items, nextCursor }` (nextCursor null on the last page). */
-export function pageSchema<T extends object>(item: T) {
+/** A reference to a shared schema (one of SHARED_SCHEMAS), e.g. `ref(checkSchema)`. */
+export function ref<T extends { $id: string }>(schema: T): { $ref: `${T['$id']}#` } {
+  return { $ref: `${schema.$id}#` as `${T['$id']}#` };
+}
+
+/** A page of a shared schema: `{ items, nextCursor }` (nextCursor null on the last page). */
+export function pageSchema<T extends { $id: string }>(item: T) {
   return {
     type: 'object',
     required: ['items', 'nextCursor'],
-    properties: { items: { type: 'array', items: item }, nextCursor: nullableString },
+    properties: { items: { type: 'array', items: ref(item) }, nextCursor: nullableString },
   } as const;
 }
 
 /** Error answers every authenticated route may give. */
 export const errorResponses = {
-  400: { description: 'validation error', ...errorResponseSchema },
-  401: { description: 'no valid token', ...errorResponseSchema },
-  403: { description: 'role or project not allowed', ...errorResponseSchema },
-  404: { description: 'not found', ...errorResponseSchema },
+  400: { description: 'validation error', $ref: `${API_ERROR_ID}#` },
+  401: { description: 'no valid token', $ref: `${API_ERROR_ID}#` },
+  403: { description: 'role or project not allowed', $ref: `${API_ERROR_ID}#` },
+  404: { description: 'not found', $ref: `${API_ERROR_ID}#` },
 } as const;
+
+/** The shared error schema, named API_ERROR_ID. */
+export const apiErrorSchema = { $id: API_ERROR_ID, ...errorResponseSchema } as const;
+
+/** Schemas added to the plugin instance by $id; they also become the OpenAPI components. */
+export const SHARED_SCHEMAS = [
+  apiErrorSchema, projectSchema, hostSchema, checkSchema, stateReportSchema, flipSchema, alertSchema, tokenSchema,
+] as const;

@@ -13,7 +13,7 @@ interface NewTokenBody {
 }
 
 const createdSchema = {
-  ...tokenSchema,
+  type: 'object',
   required: [...tokenSchema.required, 'token'],
   properties: { ...tokenSchema.properties, token: { type: 'string', description: 'the secret; shown only in this answer' } },
 } as const;
