@@ -3,24 +3,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Check } from '../domain/types.js';
 import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
-import type { IngestSample, SampleSink } from './samples.js';
+import { RecordingSink } from './samples-test-support.js';
 
 const URL_PATH = '/oddeye-barlus/put/tsdb';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-/** A sink that records what it is given (stands in for the tsdb, whose own tests cover durability). */
-class RecordingSink implements SampleSink {
-  written: { projectId: number; samples: IngestSample[] }[] = [];
-  problem(name: string): string | null {
-    return name.length > 256 ? 'name: longer than 256 characters' : null;
-  }
-  async write(projectId: number, samples: readonly IngestSample[]): Promise<void> {
-    this.written.push({ projectId, samples: [...samples] });
-  }
-  count(): number {
-    return this.written.reduce((n, w) => n + w.samples.length, 0);
-  }
-}
 
 const special = (metric: string, status: string, more: Record<string, unknown> = {}) => ({
   metric, status, type: 'Special', value: 0, timestamp: 1497549387, reaction: 0, message: `${metric} is ${status}`,

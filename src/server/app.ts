@@ -6,6 +6,7 @@ import { metricsApiRoutes } from '../api/v1/metrics.js';
 import { overcRoutes, type OvercReportEvent } from '../ingest/overc-routes.js';
 import type { OkerrRepo } from '../ingest/okerr-repo.js';
 import { okerrRoutes } from '../ingest/okerr-routes.js';
+import { openTsdbRoutes } from '../ingest/opentsdb-routes.js';
 import { oddEyeRoutes } from '../ingest/oddeye-routes.js';
 import type { SampleSink } from '../ingest/samples.js';
 import { okerrRepoFor } from '../store/sqlite/okerr.js';
@@ -70,6 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const okerr = deps.okerr ?? okerrRepoFor(deps.store);
   if (okerr) await app.register(okerrRoutes, { store: deps.store, okerr, clock: deps.clock, metrics: deps.metrics });
   await app.register(oddEyeRoutes, { store: deps.store, clock: deps.clock, metrics: deps.metrics, samples: deps.samples ?? null });
+  if (deps.samples) {
+    await app.register(openTsdbRoutes, { metrics: deps.metrics, samples: deps.samples, projectId: project.id, maxInflatedBytes: deps.bodyLimit * 16 });
+  }
 
   await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics });
   await app.register(metricsApiRoutes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, okerr: okerr ?? null });
