@@ -23,7 +23,7 @@ const logQuery = {
   properties: {
     ...pageQueryProperties, ...timeQueryProperties,
     project: projectQueryProperty, host: hostQueryProperty,
-    check: { type: 'integer', minimum: 1, description: 'check id' },
+    check: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'check id' },
   },
 } as const;
 

@@ -193,6 +193,7 @@ describe('GET and DELETE /api/v1/checks/:id, history and flips', () => {
   const badIds: [string, string][] = [
     ['/api/v1/checks/abc', 'id'],
     ['/api/v1/checks/0', 'id'],
+    ['/api/v1/checks/99999999999999999999', 'id'],
     ['/api/v1/checks/1/history?from=yesterday', 'from'],
     ['/api/v1/checks/1/history?to=-5', 'to'],
   ];

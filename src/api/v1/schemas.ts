@@ -20,7 +20,7 @@ const ms = { type: 'integer', description: 'milliseconds since the epoch' } as c
 export const idParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
 } as const;
 
 /** Query properties every paged list accepts. */
