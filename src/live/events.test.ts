@@ -44,3 +44,10 @@ test('a gap older than the retained events is reported as not replayed', () => {
   assert.equal(sub.replayed, false);
   assert.deepEqual(got, [4, 5]);
 });
+
+test('an id newer than any published (from before a restart) is reported as not replayed', () => {
+  const bus = new MemoryLiveEvents();
+  bus.publish(alertBody(1));
+  assert.equal(bus.subscribe(() => undefined, 50).replayed, false);
+  assert.equal(bus.subscribe(() => undefined, 1).replayed, true);
+});

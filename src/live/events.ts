@@ -62,7 +62,9 @@ export class MemoryLiveEvents implements LiveEvents {
 
   subscribe(listener: LiveListener, afterId?: number): { unsubscribe(): void; replayed: boolean } {
     let replayed = true;
-    if (afterId !== undefined && afterId < this.next - 1) {
+    // An id beyond the newest one comes from before a restart of the server: the client must reload.
+    if (afterId !== undefined && afterId > this.next - 1) replayed = false;
+    else if (afterId !== undefined && afterId < this.next - 1) {
       const oldest = this.ring[0]?.id ?? this.next;
       if (afterId + 1 < oldest) replayed = false;
       for (const e of this.ring) if (e.id > afterId) listener(e);
