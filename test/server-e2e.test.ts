@@ -122,6 +122,18 @@ describe('OverC push API on a spawned server', () => {
     }
   });
 
+  test('a second server on the same port exits 1 saying the address is in use', async () => {
+    const dataDir = await makeTempDir('oversee-clash-');
+    try {
+      const r = await runOversee(['serve', '--port', new URL(server.url).port, '--data', dataDir]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+: the address is already in use/);
+      assert.doesNotMatch(r.stdout, /listening/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('keeps serving after every rejection', async () => {
     const answer = await post(server.url, '/api/set/service/status', status('web2', 'k2', [{ name: 'after', state: 'OK' }]));
     assert.equal(answer.status, 200);
@@ -180,7 +192,7 @@ describe('configuration of the spawned server', () => {
     ];
     await Promise.all(cases.map(async (c) => {
       const result = await runOversee(['serve', '--data', join(dir, 'data'), ...c.args], { env: c.env ?? {} });
-      assert.notEqual(result.code, 0, c.name);
+      assert.equal(result.code, 2, `${c.name}: exit code (stderr: ${result.stderr})`);
       assert.ok(result.stderr.includes(c.message), `${c.name}: stderr was ${result.stderr}`);
       assert.doesNotMatch(result.stdout, /listening/, c.name);
     }));
