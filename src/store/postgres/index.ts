@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { OverseeError } from '../../errors.js';
 import type { CheckRepo, HistoryReader, HostRepo, IngestWriter, Maintenance, ProjectRepo, Store, StoreObserver, TokenRepo } from '../types.js';
 import { PG_CORE_MIGRATIONS } from './core-migrations.js';
-import { PgIngest } from './ingest.js';
+import { PgIngest, type PgIngestOptions } from './ingest.js';
 import { type PgMigration, runPgMigrations } from './migrations-runner.js';
 import { checkSchemaName, createPool, mapPgError } from './pool.js';
 import { PgChecks, PgHistory, PgHosts, PgMaintenance, PgProjects, PgTokens } from './repos.js';
@@ -19,6 +19,8 @@ export interface PostgresStoreOptions {
   /** Connections in the pool; default 10. */
   poolSize?: number;
   observer?: StoreObserver;
+  /** Group-commit transactions of ingest in flight at once; default half the pool (at least 1). */
+  ingestGroups?: number;
   /** Errors of idle pooled connections (server restart); default: ignored, the pool reconnects on next use. */
   onIdleError?: (err: Error) => void;
 }
@@ -43,7 +45,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     await pool.end().catch(() => {});
     throw mapPgError(err);
   }
-  return new PostgresStoreImpl(pool, schema, opts.observer);
+  const poolSize = opts.poolSize ?? 10;
+  return new PostgresStoreImpl(pool, schema, { maxGroups: opts.ingestGroups ?? Math.max(1, Math.floor(poolSize / 2)), maxServices: 5000 }, opts.observer);
 }
 
 class PostgresStoreImpl implements PostgresStore {
@@ -58,13 +61,13 @@ class PostgresStoreImpl implements PostgresStore {
   private closing: Promise<void> | null = null;
   private readonly inflight = new Set<Promise<unknown>>();
 
-  constructor(readonly pool: pg.Pool, readonly schema: string, private readonly observer?: StoreObserver) {
+  constructor(readonly pool: pg.Pool, readonly schema: string, ingest: PgIngestOptions, private readonly observer?: StoreObserver) {
     const timed = this.timed.bind(this);
     this.projects = new PgProjects(pool, timed);
     this.tokens = new PgTokens(pool, timed);
     this.hosts = new PgHosts(pool, timed);
     this.checks = new PgChecks(pool, timed);
-    this.ingest = new PgIngest(pool, timed);
+    this.ingest = new PgIngest(pool, timed, ingest);
     this.history = new PgHistory(pool, timed);
     this.maintenance = new PgMaintenance(pool, timed);
   }

@@ -161,3 +161,37 @@ describe('postgres store specifics', { skip: skip ?? false }, () => {
       (e: unknown) => e instanceof Error && 'code' in e && e.code === 'OVS_ERR_UNAVAILABLE');
   });
 });
+
+describe('postgres ingest group commit', { skip: skip ?? false }, () => {
+  it('fails only the bad batch of a group: unknown host and a state the schema refuses', async () => {
+    await withNodes(1, async ([store]) => {
+      const s = store as PostgresStore;
+      const project = (await s.projects.getByName('default'))!;
+      const hosts = await Promise.all(Array.from({ length: 20 }, (_, i) => s.hosts.register(project.id, `h${i}`, null, T0)));
+      const svc = (state: string) => [{ name: 'x', state: state as 'OK', info: '', periodS: 60 }];
+      const calls = hosts.map((h, i) => s.ingest.reportStates({ hostId: h.id, at: T0 + i, address: null, source: 'api', services: svc('ERR') }));
+      calls.push(s.ingest.reportStates({ hostId: 99_999, at: T0, address: null, source: 'api', services: svc('OK') }));
+      calls.push(s.ingest.reportStates({ hostId: (hosts[3] as { id: number }).id, at: T0 + 50, address: null, source: 'api', services: svc('BOGUS') }));
+      const settled = await Promise.allSettled(calls);
+      assert.deepEqual(settled.map((r) => r.status), [...hosts.map(() => 'fulfilled'), 'rejected', 'rejected']);
+      assert.match(String((settled[20] as PromiseRejectedResult).reason), /does not exist/);
+      assert.equal((await s.checks.countByState()).ERR, 20);
+      assert.equal((await s.history.flips({ limit: 100 })).items.length, 20);
+    });
+  });
+
+  it('applies two batches of the same host in one group in call order', async () => {
+    await withNodes(1, async ([store]) => {
+      const s = store as PostgresStore;
+      const project = (await s.projects.getByName('default'))!;
+      const h = await s.hosts.register(project.id, 'h', null, T0);
+      const states = ['WARN', 'OK', 'ERR', 'ERR', 'OK'] as const;
+      const outs = await Promise.all(states.map((st, i) => s.ingest.reportStates({ hostId: h.id, at: T0 + i, address: `a${i}`, source: 'api',
+        services: [{ name: 'x', state: st, info: String(i), periodS: 60 }] })));
+      assert.deepEqual(outs.map((o) => o[0]?.flip ? `${o[0].flip.oldState}>${o[0].flip.newState}` : '-'), ['OK>WARN', 'WARN>OK', 'OK>ERR', '-', 'ERR>OK']);
+      assert.deepEqual(outs.map((o) => o[0]?.created), [true, false, false, false, false]);
+      assert.equal((await s.hosts.get(h.id))?.lastAddress, 'a4');
+      assert.equal((await s.checks.getByName(h.id, 'x'))?.info, '4');
+    });
+  });
+});
