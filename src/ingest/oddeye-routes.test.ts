@@ -3,29 +3,36 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Check } from '../domain/types.js';
 import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
-import { RecordingSink } from './samples-test-support.js';
+import { metricsAppFixture, storedPoints } from './samples-test-support.js';
+import type { Tsdb } from '../tsdb/index.js';
 
 const URL_PATH = '/oddeye-barlus/put/tsdb';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
+/** A time within the tsdb's raw retention at the fixture's clock (1.7e12 ms). */
+const T_S = 1_699_999_000;
+const T_MS = T_S * 1000;
+
 const special = (metric: string, status: string, more: Record<string, unknown> = {}) => ({
-  metric, status, type: 'Special', value: 0, timestamp: 1497549387, reaction: 0, message: `${metric} is ${status}`,
+  metric, status, type: 'Special', value: 0, timestamp: T_S, reaction: 0, message: `${metric} is ${status}`,
   tags: { host: 'hobbit', cluster: 'testcluster' }, ...more,
 });
 
 describe('OddEye metric API over HTTP', () => {
-  let f: AppFixture;
+  let f: AppFixture & { tsdb: Tsdb };
   let uuid: string;
   let projectId: number;
-  const sink = new RecordingSink();
   before(async () => {
-    f = await appFixture({ samples: sink });
+    f = await metricsAppFixture();
     const project = (await f.store.projects.getByName('default'))!;
     uuid = project.ingestToken;
     projectId = project.id;
   });
   after(async () => { await f.close(); });
-  beforeEach(() => { f.clock.t += 1000; sink.written = []; });
+  beforeEach(() => { f.clock.t += 1000; });
+  /** Samples stored so far under `name` (any tags) around T. */
+  const stored = (name: string) => storedPoints(f.tsdb, projectId, name, T_MS - 60_000, T_MS + 60_000);
+  const seriesCount = () => f.tsdb.series({ projectId }).length;
 
   /** Posts the body exactly as OddEye agents do: the JSON after data= is not URL-encoded. */
   const put = (data: unknown, extra = '') =>
@@ -37,7 +44,7 @@ describe('OddEye metric API over HTTP', () => {
   const countChecks = async () => (await f.store.checks.list({ limit: 10_000 })).items.length;
 
   describe('answers', () => {
-    const metric = { metric: 'cpu', timestamp: 1492526216, value: 12, tags: { host: 'h1' }, type: 'Rate', reaction: 0 };
+    const metric = { metric: 'cpu', timestamp: T_S, value: 12, tags: { host: 'h1' }, type: 'Rate', reaction: 0 };
     const table: [string, () => string, number, string][] = [
       ['no UUID', () => `data=${JSON.stringify([metric])}`, 406, 'EMPTY UUID'],
       ['an empty UUID', () => `UUID=&data=${JSON.stringify([metric])}`, 406, 'EMPTY UUID'],
@@ -49,34 +56,32 @@ describe('OddEye metric API over HTTP', () => {
     ];
     for (const [what, body, status, message] of table) {
       it(`answers ${status} ${message} to ${what} and stores nothing`, async () => {
-        const before = await countChecks();
+        const before = [await countChecks(), seriesCount()];
         const r = await f.app.inject({ method: 'POST', url: URL_PATH, headers: FORM, payload: body() });
         assert.equal(r.statusCode, status);
         assert.deepEqual(r.json(), { state: 'FAILURE', message });
-        assert.equal(await countChecks(), before);
-        assert.equal(sink.count(), 0);
+        assert.deepEqual([await countChecks(), seriesCount()], before);
       });
     }
 
-    it('answers 200 {"state":"OK"} and stores ordinary metrics as samples with their types and ms timestamps', async () => {
-      const r = await put([metric, { ...metric, metric: 'disk', value: '0.73', timestamp: '1492526216.5', type: 'counter' },
-        { ...metric, metric: 'mem', type: 'Percent' }, { ...metric, metric: 'x', type: 'Banana' }]);
+    it('answers 200 {"state":"OK"} and stores ordinary metrics durably as series of their types', async () => {
+      const r = await put([{ ...metric, metric: 'e.cpu' }, { ...metric, metric: 'e.disk', value: '0.73', timestamp: `${T_S}.5`, type: 'counter' },
+        { ...metric, metric: 'e.mem', type: 'Percent' }, { ...metric, metric: 'e.x', type: 'Banana' }]);
       assert.equal(r.statusCode, 200);
       assert.deepEqual(r.json(), { state: 'OK' });
-      assert.deepEqual(sink.written, [{ projectId, samples: [
-        { name: 'cpu', tags: { host: 'h1' }, timestampMs: 1492526216000, value: 12, type: 'rate' },
-        { name: 'disk', tags: { host: 'h1' }, timestampMs: 1492526216500, value: 0.73, type: 'counter' },
-        { name: 'mem', tags: { host: 'h1' }, timestampMs: 1492526216000, value: 12, type: 'percent' },
-        { name: 'x', tags: { host: 'h1' }, timestampMs: 1492526216000, value: 12, type: 'gauge' },
-      ] }]);
+      assert.deepEqual(f.tsdb.series({ projectId, namePrefix: 'e.' }).map((x) => [x.name, x.type, x.tags]), [
+        ['e.cpu', 'rate', { host: 'h1' }], ['e.disk', 'counter', { host: 'h1' }], ['e.mem', 'percent', { host: 'h1' }], ['e.x', 'gauge', { host: 'h1' }]]);
+      assert.deepEqual(await stored('e.disk'), [[{ host: 'h1' }, T_MS, 0.73]]);
     });
 
     it('drops a bad element, keeps the rest and lists what was dropped by request index', async () => {
-      const r = await put([{ ...metric, value: 'lots' }, metric, { ...metric, metric: 'n'.repeat(300) }, special('Load', 'OK')]);
+      const r = await put([{ ...metric, value: 'lots' }, { ...metric, metric: 'd.ok' }, { ...metric, metric: 'n'.repeat(300) },
+        special('Load', 'OK'), { ...metric, metric: 'd.old', timestamp: T_S - 30 * 86400 }]);
       assert.equal(r.statusCode, 200);
       assert.deepEqual(r.json(), { state: 'OK', accepted: 2, rejected: [
-        { index: 0, error: 'value: required number or numeric string' }, { index: 2, error: 'name: longer than 256 characters' }] });
-      assert.equal(sink.count(), 1);
+        { index: 0, error: 'value: required number or numeric string' }, { index: 2, error: 'metric name is too long' },
+        { index: 4, error: 'timestamp is older than the raw retention' }] });
+      assert.deepEqual(f.tsdb.series({ projectId, namePrefix: 'd.' }).map((x) => x.name), ['d.ok']);
     });
 
     it('takes the raw JSON after data= even with + and & inside strings', async () => {
@@ -86,24 +91,23 @@ describe('OddEye metric API over HTTP', () => {
     });
 
     it('accepts GET with a URL-encoded query string', async () => {
-      const q = new URLSearchParams({ UUID: uuid, data: JSON.stringify([metric]) }).toString();
+      const q = new URLSearchParams({ UUID: uuid, data: JSON.stringify([{ ...metric, metric: 'g.get' }]) }).toString();
       const r = await f.app.inject({ method: 'GET', url: `${URL_PATH}?${q}` });
       assert.equal(r.statusCode, 200);
-      assert.equal(sink.count(), 1);
+      assert.equal((await stored('g.get')).length, 1);
     });
 
     it('accepts a body posted without a form content type', async () => {
-      const r = await f.app.inject({ method: 'POST', url: URL_PATH, headers: { 'content-type': 'text/plain' }, payload: `UUID=${uuid}&data=${JSON.stringify([metric])}` });
+      const r = await f.app.inject({ method: 'POST', url: URL_PATH, headers: { 'content-type': 'text/plain' }, payload: `UUID=${uuid}&data=${JSON.stringify([{ ...metric, metric: 'p.plain' }])}` });
       assert.equal(r.statusCode, 200);
-      assert.equal(sink.count(), 1);
+      assert.equal((await stored('p.plain')).length, 1);
     });
 
     it('validates but stores nothing in sandbox mode', async () => {
-      const before = await countChecks();
-      const r = await put([metric, special('sandboxed', 'ERROR')], '&sandbox=true');
+      const before = [await countChecks(), seriesCount()];
+      const r = await put([{ ...metric, metric: 's.sandboxed' }, special('sandboxed', 'ERROR')], '&sandbox=true');
       assert.equal(r.statusCode, 200);
-      assert.equal(sink.count(), 0);
-      assert.equal(await countChecks(), before);
+      assert.deepEqual([await countChecks(), seriesCount()], before);
     });
   });
 
@@ -150,7 +154,7 @@ describe('OddEye metric API over HTTP', () => {
     const g = await appFixture();
     try {
       const token = (await g.store.projects.getByName('default'))!.ingestToken;
-      const metric = { metric: 'cpu', timestamp: 1492526216, value: 1, tags: {} };
+      const metric = { metric: 'cpu', timestamp: T_S, value: 1, tags: {} };
       const body = (d: unknown) => ({ method: 'POST' as const, url: URL_PATH, headers: FORM, payload: `UUID=${token}&data=${JSON.stringify(d)}` });
       const r = await g.app.inject(body([metric, special('s', 'OK')]));
       assert.equal(r.statusCode, 200);
@@ -164,7 +168,7 @@ describe('OddEye metric API over HTTP', () => {
 
   it('fuzz: random bodies always get a contract status, and a refused request stores nothing', async () => {
     const el = fc.record({
-      metric: fc.oneof(fc.string({ maxLength: 6 }), fc.constant('m')), timestamp: fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.constant(1_600_000_000)),
+      metric: fc.oneof(fc.string({ maxLength: 6 }), fc.constant('m')), timestamp: fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.constant(T_S)),
       value: fc.oneof(fc.double(), fc.string({ maxLength: 4 })), tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 })), fc.constant(null)),
       type: fc.constantFrom('Special', 'Rate', 'None', 'x'), status: fc.constantFrom('OK', 'ERROR', 'nope'), reaction: fc.oneof(fc.integer({ min: -3, max: 5 }), fc.string({ maxLength: 2 })),
     }, { requiredKeys: [] });
@@ -174,14 +178,10 @@ describe('OddEye metric API over HTTP', () => {
       fc.string({ maxLength: 80 }),
     );
     await fc.assert(fc.asyncProperty(body, async (payload) => {
-      const before = await countChecks();
-      sink.written = [];
+      const before = [await countChecks(), seriesCount()];
       const r = await f.app.inject({ method: 'POST', url: URL_PATH, headers: FORM, payload });
       assert.ok([200, 406, 411, 415, 424].includes(r.statusCode), `status ${r.statusCode} for ${payload}: ${r.body}`);
-      if (r.statusCode !== 200) {
-        assert.equal(await countChecks(), before);
-        assert.equal(sink.count(), 0);
-      }
+      if (r.statusCode !== 200) assert.deepEqual([await countChecks(), seriesCount()], before);
     }), { numRuns: 300 });
   });
 });

@@ -15,7 +15,8 @@ import {
 import type { SelfMetrics } from '../server/self-metrics.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
-import type { IngestSample, SampleSink } from './samples.js';
+import { seriesProblem } from '../tsdb/series.js';
+import type { SampleSink } from './samples.js';
 
 /** Host of Special elements that carry no `host` tag. */
 export const ODDEYE_DEFAULT_HOST = 'oddeye';
@@ -83,8 +84,8 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
    * Handles one request:
    * 1. split the raw form and decide the status (406/424/415/411);
    * 2. resolve the UUID to a project (424 when unknown);
-   * 3. drop elements the store would refuse; 411 when none is left;
-   * 4. store Specials as check states and the rest as samples, then answer 200 with what was dropped.
+   * 3. append the samples, dropping elements the store refuses; 411 when none is left;
+   * 4. store Specials as check states and commit the samples (durable), then answer 200 with what was dropped.
    */
   const handle = async (raw: string, address: string, reply: FastifyReply): Promise<FastifyReply> => {
     const decision = decideOddEye(splitOddEyeBody(raw));
@@ -99,21 +100,24 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
     const rejected: OddEyeRejected[] = [...decision.rejected];
     const validIndexes = elementIndexes(decision.elements.length, decision.rejected);
     const specials: OddEyeElement[] = [];
-    const points: IngestSample[] = [];
+    let points = 0;
     decision.elements.forEach((el, i) => {
-      const problem = elementProblem(el, samples);
+      const problem = el.type === 'special' ? specialProblem(el)
+        : samples === null ? 'metrics are not stored by this server (no time-series store)'
+          : decision.sandbox ? seriesProblem(el.metric, el.tags)
+            : samples.append(project.id, el.metric, el.tags, el.timestampMs, el.value, oddEyeTypeToMetricType(el.type));
       if (problem !== null) rejected.push({ index: validIndexes[i] ?? i, error: problem });
       else if (el.type === 'special') specials.push(el);
-      else points.push({ name: el.metric, tags: el.tags, timestampMs: el.timestampMs, value: el.value, type: oddEyeTypeToMetricType(el.type) });
+      else points++;
     });
-    if (specials.length + points.length === 0) return fail(411, 'Not valid data', 'invalid');
+    if (specials.length + points === 0) return fail(411, 'Not valid data', 'invalid');
     if (!decision.sandbox) {
       await Promise.all([
         specials.length > 0 ? storeSpecials(project.id, address, specials) : undefined,
-        points.length > 0 && samples !== null ? samples.write(project.id, points) : undefined,
+        points > 0 && samples !== null ? samples.commit() : undefined,
       ]);
     }
-    const accepted = specials.length + points.length;
+    const accepted = specials.length + points;
     metrics.reportsAccepted.inc({ protocol: 'oddeye' }, accepted);
     if (rejected.length === 0) return reply.code(200).send({ state: 'OK' });
     metrics.reportsRejected.inc({ protocol: 'oddeye', reason: 'invalid_element' }, rejected.length);
@@ -139,14 +143,10 @@ function elementIndexes(valid: number, rejected: readonly OddEyeRejected[]): num
   return out;
 }
 
-/** Why the store would refuse an otherwise valid element, or null. */
-function elementProblem(el: OddEyeElement, samples: SampleSink | null): string | null {
-  if (el.type === 'special') {
-    if (el.metric.length > MAX_NAME) return `metric: longer than ${MAX_NAME} characters`;
-    const host = el.tags.host;
-    if (host !== undefined && (host.trim() === '' || host.length > MAX_NAME)) return `tags.host: must be 1 to ${MAX_NAME} characters`;
-    return null;
-  }
-  if (samples === null) return 'metrics are not stored by this server (no time-series store)';
-  return samples.problem(el.metric, el.tags);
+/** Why a Special element cannot become a check, or null. */
+function specialProblem(el: OddEyeElement): string | null {
+  if (el.metric.length > MAX_NAME) return `metric: longer than ${MAX_NAME} characters`;
+  const host = el.tags.host;
+  if (host !== undefined && (host.trim() === '' || host.length > MAX_NAME)) return `tags.host: must be 1 to ${MAX_NAME} characters`;
+  return null;
 }

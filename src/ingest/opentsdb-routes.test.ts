@@ -1,38 +1,44 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
-import { RecordingSink } from './samples-test-support.js';
+import type { AppFixture } from '../test-support/app-fixture.js';
+import { appFixture } from '../test-support/app-fixture.js';
+import type { Tsdb } from '../tsdb/index.js';
+import { metricsAppFixture, RecordingSink, storedPoints } from './samples-test-support.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
-const point = (over: Record<string, unknown> = {}) => ({ metric: 'sys.cpu.user', timestamp: 1356998400, value: 42.5, tags: { host: 'web01' }, ...over });
+/** Within the tsdb's raw retention at the fixture's clock (1.7e12 ms). */
+const T_S = 1_699_999_000;
+const T_MS = T_S * 1000;
+const point = (over: Record<string, unknown> = {}) => ({ metric: 'sys.cpu.user', timestamp: T_S, value: 42.5, tags: { host: 'web01' }, ...over });
 
 describe('OpenTSDB POST /api/put', () => {
-  let f: AppFixture;
+  let f: AppFixture & { tsdb: Tsdb };
   let projectId: number;
-  const sink = new RecordingSink();
   before(async () => {
-    f = await appFixture({ samples: sink });
+    f = await metricsAppFixture();
     projectId = (await f.store.projects.getByName('default'))!.id;
   });
   after(async () => { await f.close(); });
-  beforeEach(() => { sink.written = []; sink.failWith = null; });
 
   const put = (body: unknown, query = '', headers: Record<string, string> = JSON_HEADERS) =>
     f.app.inject({ method: 'POST', url: `/api/put${query}`, headers, payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+  const stored = (name: string) => storedPoints(f.tsdb, projectId, name, T_MS - 60_000, T_MS + 60_000);
+  const seriesCount = () => f.tsdb.series({ projectId }).length;
 
-  it('answers 204 with no body to a single point and stores it as a gauge in the default project (seconds → ms)', async () => {
-    const r = await put(point());
+  it('answers 204 with no body to a single point and stores it durably in the default project (seconds → ms)', async () => {
+    const r = await put(point({ metric: 'a.single' }));
     assert.equal(r.statusCode, 204);
     assert.equal(r.body, '');
-    assert.deepEqual(sink.written, [{ projectId, samples: [{ name: 'sys.cpu.user', tags: { host: 'web01' }, timestampMs: 1356998400000, value: 42.5, type: 'gauge' }] }]);
+    assert.deepEqual(await stored('a.single'), [[{ host: 'web01' }, T_MS, 42.5]]);
+    assert.equal(f.tsdb.series({ projectId, namePrefix: 'a.single' })[0]?.type, 'gauge');
   });
 
   it('takes an array, millisecond timestamps and numeric strings', async () => {
-    const r = await put([point(), point({ timestamp: 1356998400123, value: '7' }), point({ tags: {} })]);
+    const r = await put([point({ metric: 'b.arr' }), point({ metric: 'b.arr', timestamp: T_MS + 2000, value: '7' }), point({ metric: 'b.arr', tags: {} })]);
     assert.equal(r.statusCode, 204);
-    assert.deepEqual(sink.all().map((s) => [s.timestampMs, s.value]), [[1356998400000, 42.5], [1356998400123, 7], [1356998400000, 42.5]]);
+    assert.deepEqual(await stored('b.arr'), [[{ host: 'web01' }, T_MS, 42.5], [{ host: 'web01' }, T_MS + 2000, 7], [{}, T_MS, 42.5]]);
   });
 
   const answers: [string, string, number, unknown][] = [
@@ -49,54 +55,76 @@ describe('OpenTSDB POST /api/put', () => {
 
   it('stores the good points of a mixed batch and answers 400 as OpenTSDB does (plain, ?summary, ?details)', async () => {
     const bad = point({ value: 'abc' });
-    const plain = await put([point(), bad]);
+    const plain = await put([point({ metric: 'c.mixed' }), bad]);
     assert.equal(plain.statusCode, 400);
     assert.equal(plain.json().error.message, 'One or more data points had errors');
-    assert.equal(sink.count(), 1);
+    assert.equal((await stored('c.mixed')).length, 1);
     assert.deepEqual((await put([point(), bad], '?summary')).json(), { failed: 1, success: 1 });
-    const details = await put([point(), bad, point({ metric: 'n'.repeat(300) })], '?details');
+    const details = await put([point(), bad, point({ timestamp: T_S - 30 * 86400 })], '?details');
     assert.equal(details.statusCode, 400);
-    assert.deepEqual(details.json().errors.map((e: { error: string }) => e.error), ['Unable to parse value to a number', 'name: longer than 256 characters']);
+    assert.deepEqual(details.json().errors.map((e: { error: string }) => e.error), ['Unable to parse value to a number', 'timestamp is older than the raw retention']);
   });
 
   it('answers 400 "Unable to parse the given JSON" to a body that is not JSON, stores nothing', async () => {
+    const before = seriesCount();
     const r = await put('{"metric":');
     assert.equal(r.statusCode, 400);
     assert.deepEqual(r.json(), { error: { code: 400, message: 'Unable to parse the given JSON' } });
-    assert.equal(sink.count(), 0);
+    assert.equal(seriesCount(), before);
   });
 
   it('accepts a gzip body and a body without a content type', async () => {
-    const gz = await put(gzipSync(JSON.stringify([point()])), '', { ...JSON_HEADERS, 'content-encoding': 'gzip' });
+    const gz = await put(gzipSync(JSON.stringify([point({ metric: 'd.gz' })])), '', { ...JSON_HEADERS, 'content-encoding': 'gzip' });
     assert.equal(gz.statusCode, 204);
-    const bare = await f.app.inject({ method: 'POST', url: '/api/put', payload: JSON.stringify(point()) });
+    const bare = await f.app.inject({ method: 'POST', url: '/api/put', payload: JSON.stringify(point({ metric: 'd.bare' })) });
     assert.equal(bare.statusCode, 204);
-    assert.equal(sink.count(), 2);
+    assert.equal((await stored('d.gz')).length + (await stored('d.bare')).length, 2);
     const broken = await put(Buffer.from('not gzip'), '', { ...JSON_HEADERS, 'content-encoding': 'gzip' });
     assert.equal(broken.statusCode, 400);
   });
 
   it('answers 5xx and acknowledges nothing when the store cannot make the points durable', async () => {
+    const sink = new RecordingSink();
     sink.failWith = new Error('disk full');
-    const r = await put([point()]);
-    assert.equal(r.statusCode, 500);
+    const g = await appFixture({ tsdb: null });
+    try {
+      const { openTsdbRoutes } = await import('./opentsdb-routes.js');
+      const app = (await import('fastify')).default();
+      await app.register(openTsdbRoutes, { metrics: g.metrics, samples: sink, projectId: 1, maxInflatedBytes: 1 << 20 });
+      const r = await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(point()) });
+      assert.equal(r.statusCode, 500);
+      assert.equal(sink.written.length, 0);
+      await app.close();
+    } finally {
+      await g.close();
+    }
   });
 
-  it('fuzz: random bodies always get 204/200/400, and a refused body stores nothing', async () => {
+  it('without a time-series store /api/put is not served', async () => {
+    const g = await appFixture();
+    try {
+      assert.equal((await g.app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(point()) })).statusCode, 404);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('fuzz: random bodies always get 204/200/400, and exactly the points reported as success are stored', async () => {
     const dp = fc.record({
-      metric: fc.oneof(fc.constant('m.x'), fc.string({ maxLength: 5 })), timestamp: fc.oneof(fc.integer(), fc.constant(1_600_000_000), fc.string({ maxLength: 3 })),
-      value: fc.oneof(fc.double(), fc.string({ maxLength: 3 })), tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 })), fc.constant(null)),
+      metric: fc.constantFrom('z.a', 'z.b', 'z c', ''), timestamp: fc.oneof(fc.integer(), fc.constant(T_S), fc.constant(T_MS + 5000), fc.string({ maxLength: 3 })),
+      value: fc.oneof(fc.double(), fc.string({ maxLength: 3 })), tags: fc.oneof(fc.dictionary(fc.constantFrom('h', 'k', ''), fc.string({ maxLength: 3 })), fc.constant(null)),
     }, { requiredKeys: [] });
     const body = fc.oneof(fc.array(dp, { maxLength: 5 }).map((a) => JSON.stringify(a)), dp.map((d) => JSON.stringify(d)), fc.string({ maxLength: 40 }));
-    await fc.assert(fc.asyncProperty(body, fc.constantFrom('', '?summary', '?details'), async (payload, query) => {
-      sink.written = [];
-      const r = await put(payload, query);
-      assert.ok([200, 204, 400].includes(r.statusCode), `${r.statusCode} for ${payload}`);
-      if (r.statusCode === 204) return;
-      let parsed: unknown;
-      try { parsed = JSON.parse(payload); } catch { assert.equal(sink.count(), 0); return; }
-      const success = r.statusCode === 200 || query !== '' ? (r.json() as { success: number }).success : null;
-      if (success !== null) assert.equal(sink.count(), success, `stored exactly the points reported as success (${JSON.stringify(parsed)})`);
-    }), { numRuns: 300 });
+    let total = 0;
+    const count = async () => (await Promise.all(['z.a', 'z.b'].map((n) => storedPoints(f.tsdb, projectId, n, T_MS - 60_000, T_MS + 60_000)))).flat().length;
+    await fc.assert(fc.asyncProperty(body, async (payload) => {
+      const r = await put(payload, '?summary');
+      assert.ok([200, 400].includes(r.statusCode), `${r.statusCode} for ${payload}`);
+      const before = total;
+      total = await count();
+      const answer = r.json() as { success?: number; error?: unknown };
+      if (answer.error !== undefined) assert.equal(total, before, 'not JSON: nothing stored');
+      else assert.ok(total - before <= (answer.success ?? 0), 'no more new points than reported as success (duplicates overwrite)');
+    }), { numRuns: 200 });
   });
 });

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { openTsdbBadJson, openTsdbPutAnswer, parseOpenTsdbBody, putOpenTsdbPoints } from '../protocols/opentsdb.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
-import type { IngestSample, SampleSink } from './samples.js';
+import type { SampleSink } from './samples.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -45,13 +45,8 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
       const a = openTsdbBadJson();
       return reply.code(a.status).send(a.body);
     }
-    const batch: IngestSample[] = [];
-    const result = putOpenTsdbPoints(parsed.body, (name, tags, timestampMs, value) => {
-      const problem = samples.problem(name, tags);
-      if (problem !== null) return problem;
-      batch.push({ name, tags, timestampMs, value, type: 'gauge' });
-    });
-    if (batch.length > 0) await samples.write(projectId, batch);
+    const result = putOpenTsdbPoints(parsed.body, (name, tags, timestampMs, value) => samples.append(projectId, name, tags, timestampMs, value) ?? undefined);
+    if (result.success > 0) await samples.commit();
     metrics.reportsAccepted.inc({ protocol: 'opentsdb' }, result.success);
     if (result.failed > 0) metrics.reportsRejected.inc({ protocol: 'opentsdb', reason: 'invalid_point' }, result.failed);
     const a = openTsdbPutAnswer(result, { summary: req.query.summary !== undefined, details: req.query.details !== undefined });

@@ -1,28 +1,82 @@
-// A SampleSink for route tests: records what it is given and can be told to fail, so that a route's
-// answers and its "nothing acknowledged on failure" rule can be checked without the tsdb.
-import type { IngestSample, SampleSink } from './samples.js';
+// Test helpers for the metric routes and listeners: a real Tsdb on a temporary SQLite file, and a
+// recording SampleSink that can be told to fail (for the "nothing acknowledged on failure" rule).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteTsdbStorage } from '../store/sqlite/tsdb-storage.js';
+import { Tsdb } from '../tsdb/index.js';
+import { seriesProblem } from '../tsdb/series.js';
+import type { MetricType, Tags } from '../tsdb/types.js';
+import type { AppDeps } from '../server/app.js';
+import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
+import type { Clock } from '../util/clock.js';
+import type { SampleSink } from './samples.js';
 
-/** Records writes; `problem` refuses names over 256 characters like the tsdb does. */
+/** One recorded sample. */
+export interface RecordedSample {
+  projectId: number;
+  name: string;
+  tags: Record<string, string>;
+  timestampMs: number;
+  value: number;
+  type: MetricType | undefined;
+}
+
+/** Records appends; commit() makes them "written" unless failWith is set. Names are checked like the tsdb does. */
 export class RecordingSink implements SampleSink {
-  written: { projectId: number; samples: IngestSample[] }[] = [];
-  /** When set, the next writes reject with this error. */
+  pending: RecordedSample[] = [];
+  written: RecordedSample[] = [];
+  /** When set, commit() rejects with this error (and drops what was pending). */
   failWith: Error | null = null;
 
-  problem(name: string): string | null {
-    return name.length > 256 ? 'name: longer than 256 characters' : null;
+  append(projectId: number, name: string, tags: Tags, timestampMs: number, value: number, type?: MetricType): string | null {
+    const problem = seriesProblem(name, tags);
+    if (problem !== null) return problem;
+    this.pending.push({ projectId, name, tags: { ...tags }, timestampMs, value, type });
+    return null;
   }
 
-  async write(projectId: number, samples: readonly IngestSample[]): Promise<void> {
+  async commit(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
     if (this.failWith !== null) throw this.failWith;
-    this.written.push({ projectId, samples: [...samples] });
+    this.written.push(...batch);
   }
+}
 
-  /** Every sample written so far, in order. */
-  all(): IngestSample[] {
-    return this.written.flatMap((w) => w.samples);
-  }
+/** A real Tsdb on a fresh SQLite file (commit delay 0), and how to close and remove it. */
+export async function openTestTsdb(clock: Clock): Promise<{ tsdb: Tsdb; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'oversee-ingest-tsdb-'));
+  const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path: join(dir, 'tsdb.sqlite') }), clock, commitDelayMs: 0 });
+  return {
+    tsdb,
+    async close() {
+      await tsdb.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
-  count(): number {
-    return this.written.reduce((n, w) => n + w.samples.length, 0);
-  }
+/** An in-process app (appFixture) with a real Tsdb whose clock follows the fixture's clock. */
+export async function metricsAppFixture(overrides: Partial<AppDeps> = {}): Promise<AppFixture & { tsdb: Tsdb }> {
+  let app: AppFixture | null = null;
+  const t = await openTestTsdb({ now: () => app?.clock.now() ?? Date.now() });
+  const f = await appFixture({ tsdb: t.tsdb, ...overrides });
+  app = f;
+  return {
+    ...f,
+    tsdb: t.tsdb,
+    async close() {
+      await f.close();
+      await t.close();
+    },
+  };
+}
+
+/** The raw points stored for `name` in [from, to] (step 1 s, last value per second), as [tags, ms, value]. */
+export async function storedPoints(tsdb: Tsdb, projectId: number, name: string, from: number, to: number): Promise<[Record<string, string>, number, number][]> {
+  const r = await tsdb.query({ projectId, name, from, to, step: 1000, agg: 'last', tier: 0 });
+  const out: [Record<string, string>, number, number][] = [];
+  for (const s of r.series) s.values.forEach((v, i) => { if (v !== null) out.push([s.tags, r.timestamps[i]!, v]); });
+  return out;
 }

@@ -1,20 +1,12 @@
-// The one call every metric protocol adapter makes: hand validated samples of one project to the
-// time-series store. The adapters do not know the tsdb; the composition root passes a SampleSink.
-import type { MetricType } from '../tsdb/types.js';
+// The calls every metric protocol adapter makes: hand validated samples to the time-series store,
+// then wait until they are durable before acknowledging. The adapters do not import the tsdb; the
+// composition root passes it in (Tsdb satisfies SampleSink as it is).
+import type { MetricType, Tags } from '../tsdb/types.js';
 
-/** One sample to store: a series (name + tags) and a point. */
-export interface IngestSample {
-  name: string;
-  tags: Record<string, string>;
-  /** Milliseconds since the epoch. */
-  timestampMs: number;
-  value: number;
-  type: MetricType;
-}
-
-/** Where samples go. `write` resolves once every sample is durable and rejects (nothing acknowledged) otherwise. */
+/** Where samples go: buffered appends, then one shared durable commit. */
 export interface SampleSink {
-  /** Why a sample would be refused by the store (bad name, too many tags), or null; checked before `write`. */
-  problem(name: string, tags: Readonly<Record<string, string>>): string | null;
-  write(projectId: number, samples: readonly IngestSample[]): Promise<void>;
+  /** Buffers one sample; null when accepted, else why it is refused (bad name, too old, …). */
+  append(projectId: number, name: string, tags: Tags, timestampMs: number, value: number, type?: MetricType): string | null;
+  /** Resolves once every sample appended before the call is durable; rejects when they are not. */
+  commit(): Promise<void>;
 }

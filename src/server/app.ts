@@ -8,8 +8,8 @@ import type { OkerrRepo } from '../ingest/okerr-repo.js';
 import { okerrRoutes } from '../ingest/okerr-routes.js';
 import { openTsdbRoutes } from '../ingest/opentsdb-routes.js';
 import { oddEyeRoutes } from '../ingest/oddeye-routes.js';
-import type { SampleSink } from '../ingest/samples.js';
 import { okerrRepoFor } from '../store/sqlite/okerr.js';
+import type { Tsdb } from '../tsdb/index.js';
 import type { Store } from '../store/types.js';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
 import { publishChecks } from '../live/publish.js';
@@ -32,14 +32,14 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** Called after each stored OverC status report. */
   onOvercReport?: (event: OvercReportEvent) => void;
+  /** The time-series store (null/absent: metrics are refused and metric queries are not served). */
+  tsdb?: Tsdb | null;
   /** Live-event bus for the dashboard (default: in-process). */
   live?: LiveEvents;
   /** Directory of the built web app (default: found next to the server; null: a "not built" notice). */
   webRoot?: string | null;
   /** okerr settings and indicator state (default: tables in the SQLite store; no okerr routes on other stores yet). */
   okerr?: OkerrRepo;
-  /** The time-series store's write side for metric protocols (null/absent: metrics are refused). */
-  samples?: SampleSink | null;
 }
 
 /** Builds (but does not start) the HTTP server. */
@@ -70,9 +70,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const okerr = deps.okerr ?? okerrRepoFor(deps.store);
   if (okerr) await app.register(okerrRoutes, { store: deps.store, okerr, clock: deps.clock, metrics: deps.metrics });
-  await app.register(oddEyeRoutes, { store: deps.store, clock: deps.clock, metrics: deps.metrics, samples: deps.samples ?? null });
-  if (deps.samples) {
-    await app.register(openTsdbRoutes, { metrics: deps.metrics, samples: deps.samples, projectId: project.id, maxInflatedBytes: deps.bodyLimit * 16 });
+  await app.register(oddEyeRoutes, { store: deps.store, clock: deps.clock, metrics: deps.metrics, samples: deps.tsdb ?? null });
+  if (deps.tsdb) {
+    await app.register(openTsdbRoutes, { metrics: deps.metrics, samples: deps.tsdb, projectId: project.id, maxInflatedBytes: deps.bodyLimit * 16 });
   }
 
   await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics });
