@@ -22,7 +22,7 @@ export const DEFAULT_AGENT_DIR = '/usr/local/etc/oversee';
 /** Default control API address (loopback only). */
 export const DEFAULT_AGENT_LISTEN = '127.0.0.1:3838';
 
-interface ServeOptions { dir: string; listen: string; token?: string; allowRoot?: boolean; stateDir?: string; verbosity: string }
+interface ServeOptions { dir: string; listen: string; token?: string; allowRoot?: boolean; stateDir?: string; verbosity: string; retryMax: string }
 
 /** Adds `agent` and its subcommands to the program. */
 export function registerAgentCommands(program: Command): void {
@@ -47,6 +47,7 @@ export function registerAgentCommands(program: Command): void {
     .option('--allow-root', 'allow running as root (monitors run arbitrary commands)')
     .option('--state-dir <dir>', 'failing state and outbox (default ~/.local/state/oversee/agent)')
     .option('--verbosity <level>', 'debug, info, warning, error, critical', 'info')
+    .option('--retry-max <seconds>', 'longest wait between delivery retries while the server is down', '30')
     .action(async (opts: ServeOptions) => {
       await serveAgent(program, agent, opts);
     });
@@ -148,7 +149,9 @@ async function serveAgent(program: Command, agentCmd: Command, opts: ServeOption
     } catch (err) {
       throw new CliError((err as Error).message, 2);
     }
-    outbox = new Outbox({ dir: join(stateDir, 'outbox'), timers, logger });
+    const retryMax = Number(opts.retryMax);
+    if (!Number.isFinite(retryMax) || retryMax <= 0) throw new CliError(`--retry-max must be a positive number of seconds, got ${JSON.stringify(opts.retryMax)}`, 2);
+    outbox = new Outbox({ dir: join(stateDir, 'outbox'), timers, logger, maxBackoffMs: retryMax * 1000, minBackoffMs: Math.min(1000, retryMax * 1000) });
     outbox.open();
     outbox.start(overcDeliver(client, logger));
   }

@@ -100,13 +100,16 @@ export function registerClientCommands(program: Command): void {
     .option('--state-dir <dir>', 'where queued reports are kept (default ~/.local/state/oversee/monitor-<hash>)')
     .option('--once', 'run every service once, deliver, and exit (non-zero when reports stay queued)')
     .option('--wait <seconds>', 'with --once: how long to wait for delivery', '30')
+    .option('--retry-max <seconds>', 'longest wait between delivery retries while the server is down', '30')
     .option('-v, --verbose', 'log every check')
-    .action(async (configPath: string, opts: { stateDir?: string; once?: boolean; wait: string; verbose?: boolean }) => {
+    .action(async (configPath: string, opts: MonitorOptions) => {
       await runMonitor(program, configPath, opts);
     });
 }
 
-async function runMonitor(program: Command, configPath: string, opts: { stateDir?: string; once?: boolean; wait: string; verbose?: boolean }): Promise<void> {
+interface MonitorOptions { stateDir?: string; once?: boolean; wait: string; retryMax: string; verbose?: boolean }
+
+async function runMonitor(program: Command, configPath: string, opts: MonitorOptions): Promise<void> {
   // 1. Config and connection; a bad config at start stops with a message naming file, line, key.
   let config: IniMonitorConfig;
   try {
@@ -120,7 +123,9 @@ async function runMonitor(program: Command, configPath: string, opts: { stateDir
   const logger = createLogger(opts.verbose ? 'debug' : 'info');
   const timers = systemTimers();
   // 2. Outbox and runner.
-  const outbox = new Outbox({ dir: opts.stateDir ?? monitorStateDir(configPath), timers, logger });
+  const retryMax = Number(opts.retryMax);
+  if (!Number.isFinite(retryMax) || retryMax <= 0) throw new CliError(`--retry-max must be a positive number of seconds, got ${JSON.stringify(opts.retryMax)}`, 2);
+  const outbox = new Outbox({ dir: opts.stateDir ?? monitorStateDir(configPath), timers, logger, maxBackoffMs: retryMax * 1000, minBackoffMs: Math.min(1000, retryMax * 1000) });
   outbox.open();
   outbox.start(overcDeliver(client(conn), logger));
   const runner = new MonitorRunner({ configPath, outbox, timers, logger, watchIntervalMs: opts.once ? 0 : 2000 });
