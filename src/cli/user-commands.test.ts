@@ -13,18 +13,9 @@ import { registerUserCommands } from './user-commands.js';
 
 async function run(args: string[]): Promise<string> {
   const program = new Command('oversee').exitOverride();
-  registerUserCommands(program);
   let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => { out += chunk; return true; }) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = errWrite;
-  }
+  registerUserCommands(program, { out: (t) => { out += t; }, err: () => undefined });
+  await program.parseAsync(args, { from: 'user' });
   return out;
 }
 

@@ -49,8 +49,19 @@ function addStoreOptions(cmd: Command): Command {
     .option('-c, --config <file>', 'the server\'s TOML config file (env OVERSEE_CONFIG)');
 }
 
+/** Where the commands write (process streams by default; tests pass their own). */
+export interface CommandOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processOutput: CommandOutput = {
+  out: (text) => { process.stdout.write(text); },
+  err: (text) => { process.stderr.write(text); },
+};
+
 /** Adds `user add` and `user list` to the program. */
-export function registerUserCommands(program: Command): void {
+export function registerUserCommands(program: Command, io: CommandOutput = processOutput): void {
   const user = program.command('user').description('manage dashboard users (accounts with passwords and roles)');
   addStoreOptions(user
     .command('add <name>')
@@ -70,8 +81,8 @@ export function registerUserCommands(program: Command): void {
         }
         const created = await createUserChecked(openSqliteUserStore(store.db), store, { name, password, role: opts.role, projectId }, Date.now());
         const scope = opts.project === undefined ? 'every project' : `project ${JSON.stringify(opts.project)}`;
-        process.stderr.write(`Created ${created.role} user ${JSON.stringify(created.name)} (id ${created.id}) for ${scope}.\n`);
-        if (!opts.passwordStdin) process.stdout.write(`Password (shown once): ${password}\n`);
+        io.err(`Created ${created.role} user ${JSON.stringify(created.name)} (id ${created.id}) for ${scope}.\n`);
+        if (!opts.passwordStdin) io.out(`Password (shown once): ${password}\n`);
       } catch (err) {
         if (err instanceof OverseeError) throw new CliError(err.message);
         throw err;
@@ -84,7 +95,7 @@ export function registerUserCommands(program: Command): void {
       const store = await openConfiguredStore(opts);
       try {
         for (const u of await openSqliteUserStore(store.db).listUsers()) {
-          process.stdout.write(`${u.id}\t${u.name}\t${u.role}\t${u.projectId === null ? '*' : String(u.projectId)}\n`);
+          io.out(`${u.id}\t${u.name}\t${u.role}\t${u.projectId === null ? '*' : String(u.projectId)}\n`);
         }
       } finally {
         await store.close();
