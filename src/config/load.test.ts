@@ -60,8 +60,8 @@ test('every kind of bad setting stops with a ConfigError naming the key as the u
     { input: { flags: { store: 'postgres://u@db/oversee' } }, key: '--store', message: 'config: --store: PostgreSQL is not supported yet; use a SQLite file path or leave the setting unset for <data>/oversee.db' },
     { input: { file: file('[server]\nprot = 1\n') }, key: 'server.prot', message: 'config: server.prot: unknown setting (known: host, port, data, store, body_limit, log_level, history_retention_days, statsd_port, graphite_port)' },
     { input: { file: file('[server]\nbodyLimit = 1\n') }, key: 'server.bodyLimit', message: 'config: server.bodyLimit: unknown setting; did you mean "body_limit"?' },
-    { input: { file: file('port = 1\n') }, key: 'port', message: 'config: port: unknown section or key at the top level (known: server, channels, routes, silences)' },
-    { input: { file: file('[servers]\nport = 1\n') }, key: 'servers', message: 'config: servers: unknown section or key at the top level (known: server, channels, routes, silences)' },
+    { input: { file: file('port = 1\n') }, key: 'port', message: 'config: port: unknown section or key at the top level (known: server, alerting, channels, routes, silences)' },
+    { input: { file: file('[servers]\nport = 1\n') }, key: 'servers', message: 'config: servers: unknown section or key at the top level (known: server, alerting, channels, routes, silences)' },
     { input: { file: file('server = 5\n') }, key: 'server', message: 'config: server: must be a table ([server]), got 5' },
   ];
   for (const { input, key, message } of cases) {
@@ -82,6 +82,7 @@ test('invalid TOML names the file and the position', () => {
 test('sections owned by other modules pass through raw and untouched', () => {
   const toml = [
     '[server]', 'port = 5001',
+    '[alerting]', 'reminder = "1h"',
     '[[channels]]', 'name = "ops"', 'type = "webhook"', 'url = "http://x"',
     '[[routes]]', 'channel = "ops"',
     '[[silences]]', 'match = "db"',
@@ -89,6 +90,7 @@ test('sections owned by other modules pass through raw and untouched', () => {
   const c = resolveConfig({ cwd: '/', file: file(toml) });
   assert.equal(c.port, 5001);
   assert.deepEqual(JSON.parse(JSON.stringify(c.raw)), {
+    alerting: { reminder: '1h' },
     channels: [{ name: 'ops', type: 'webhook', url: 'http://x' }], routes: [{ channel: 'ops' }], silences: [{ match: 'db' }],
   });
   assert.deepEqual(resolveConfig({ cwd: '/', file: file('[server]\n') }).raw, {});

@@ -11,11 +11,11 @@ import { BadValue, describeInput } from './values.js';
 import type { StoreLocation } from './values.js';
 
 /**
- * Top-level sections of the config file that other modules parse (e.g. the alerting module's
- * parseAlertingConfig(config.raw) reads [[channels]], [[routes]], [[silences]]). A module that owns
- * a new section adds its name here; every other unknown section is an error.
+ * Top-level sections of the config file that other modules parse (the alerting module's
+ * parseAlertingConfig(config.raw) reads [alerting], [[channels]], [[routes]], [[silences]]). A module
+ * that owns a new section adds its name here; every other unknown section is an error.
  */
-export const FOREIGN_SECTIONS = ['channels', 'routes', 'silences'] as const;
+export const FOREIGN_SECTIONS = ['alerting', 'channels', 'routes', 'silences'] as const;
 
 /** The name of a section another module owns. */
 export type ForeignSection = (typeof FOREIGN_SECTIONS)[number];
