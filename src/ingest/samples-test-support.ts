@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openSqliteTsdbStorage } from '../store/sqlite/tsdb-storage.js';
 import { Tsdb } from '../tsdb/index.js';
 import { seriesProblem } from '../tsdb/series.js';
+import { decodeWalRecord } from '../tsdb/wal-record.js';
 import type { MetricType, Tags } from '../tsdb/types.js';
 import type { AppDeps } from '../server/app.js';
 import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
@@ -44,12 +45,14 @@ export class RecordingSink implements SampleSink {
   }
 }
 
-/** A real Tsdb on a fresh SQLite file (commit delay 0), and how to close and remove it. */
-export async function openTestTsdb(clock: Clock): Promise<{ tsdb: Tsdb; close(): Promise<void> }> {
+/** A real Tsdb on a fresh SQLite file (commit delay 0), its path, and how to close and remove it. */
+export async function openTestTsdb(clock: Clock): Promise<{ tsdb: Tsdb; path: string; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'oversee-ingest-tsdb-'));
-  const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path: join(dir, 'tsdb.sqlite') }), clock, commitDelayMs: 0 });
+  const path = join(dir, 'tsdb.sqlite');
+  const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path }), clock, commitDelayMs: 0 });
   return {
     tsdb,
+    path,
     async close() {
       await tsdb.close();
       rmSync(dir, { recursive: true, force: true });
@@ -79,4 +82,14 @@ export async function storedPoints(tsdb: Tsdb, projectId: number, name: string, 
   const out: [Record<string, string>, number, number][] = [];
   for (const s of r.series) s.values.forEach((v, i) => { if (v !== null) out.push([s.tags, r.timestamps[i]!, v]); });
   return out;
+}
+
+/** How many samples are durable in the WAL of the tsdb file at `path`, read through a second connection. */
+export async function durableWalSamples(path: string): Promise<number> {
+  const storage = openSqliteTsdbStorage({ path });
+  try {
+    return (await storage.readWal()).reduce((n, r) => n + decodeWalRecord(r.data).count, 0);
+  } finally {
+    await storage.close();
+  }
 }

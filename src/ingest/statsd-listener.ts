@@ -1,0 +1,161 @@
+// statsd over UDP (PROTOCOLS.md §5): datagrams are parsed as they arrive (a malformed line is
+// counted and skipped, the rest of the datagram kept), aggregated in memory, and flushed into the
+// tsdb every flush interval (10 s by default) with one durable commit. The socket asks for a large
+// receive buffer; datagrams the kernel dropped anyway are read from /proc/net/udp{,6} and exposed
+// in self-metrics, as are samples lost to a failed commit.
+import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { parseStatsdDatagram } from '../protocols/statsd.js';
+import type { SelfMetrics } from '../server/self-metrics.js';
+import { StatsdAggregator } from '../tsdb/statsd-aggregator.js';
+import type { Clock } from '../util/clock.js';
+import type { SampleSink } from './samples.js';
+
+/** Receive buffer asked for by default (the kernel caps it at net.core.rmem_max). */
+export const STATSD_DEFAULT_RCVBUF = 32 * 1024 * 1024;
+
+/** Settings of the statsd listener. */
+export interface StatsdListenerOptions {
+  /** Address to bind, e.g. 127.0.0.1 (default of the server) or :: for every IPv6/IPv4 address. */
+  host: string;
+  /** UDP port; 0 picks a free one (tests). */
+  port: number;
+  /** Project the flushed series belong to. */
+  projectId: number;
+  samples: SampleSink;
+  clock: Clock;
+  metrics: SelfMetrics;
+  /** Flush interval in ms (default 10 000). */
+  flushIntervalMs?: number;
+  /** Timer percentiles (default [90]). */
+  percentiles?: readonly number[];
+  /** Receive buffer to ask for in bytes (default STATSD_DEFAULT_RCVBUF). */
+  recvBufferBytes?: number;
+  /** Reports background failures (a flush that could not be made durable). */
+  onError?: (err: unknown, what: string) => void;
+}
+
+/** A running statsd listener. */
+export interface StatsdListener {
+  /** The bound UDP port. */
+  port: number;
+  /** The receive buffer the kernel granted (bytes). */
+  recvBufferBytes: number;
+  /** Flushes the current interval now and resolves once its samples are durable. */
+  flush(): Promise<void>;
+  /** Stops receiving, flushes what was aggregated, and releases the socket. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The kernel's drop counter of the UDP socket bound to `port` (Linux /proc), or null when unknown. */
+export function readUdpDrops(port: number, files: readonly string[] = ['/proc/net/udp', '/proc/net/udp6']): number | null {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  let found: number | null = null;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 13 || !cols[1]!.endsWith(`:${hexPort}`)) continue;
+      const drops = Number(cols[12]);
+      if (Number.isFinite(drops)) found = (found ?? 0) + drops;
+    }
+  }
+  return found;
+}
+
+function counterIn(registry: Registry, name: string, help: string): Counter {
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing;
+  return new Counter({ name, help, registers: [registry] });
+}
+
+/**
+ * Binds the socket and starts the flush timer:
+ * 1. bind, then ask for the receive buffer; 2. each datagram → parse → aggregate;
+ * 3. every interval (and on close) → aggregator.flush → append → one commit.
+ */
+export async function startStatsdListener(opts: StatsdListenerOptions): Promise<StatsdListener> {
+  const { samples, clock, metrics, projectId } = opts;
+  const intervalMs = opts.flushIntervalMs ?? 10_000;
+  const aggregator = new StatsdAggregator({ flushIntervalMs: intervalMs, ...(opts.percentiles ? { percentiles: opts.percentiles } : {}) });
+  const onError = opts.onError ?? (() => undefined);
+  const datagrams = counterIn(metrics.registry, 'oversee_statsd_datagrams_total', 'statsd datagrams received.');
+  const lost = counterIn(metrics.registry, 'oversee_statsd_lost_samples_total', 'Aggregated statsd samples lost because a flush could not be made durable or was refused.');
+
+  const socket: Socket = createSocket({ type: opts.host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(opts.port, opts.host, () => { socket.off('error', reject); resolve(); });
+  });
+  socket.on('error', (err) => onError(err, 'statsd socket'));
+  try {
+    socket.setRecvBufferSize(opts.recvBufferBytes ?? STATSD_DEFAULT_RCVBUF);
+  } catch (err) {
+    onError(err, 'statsd receive buffer');
+  }
+  const port = socket.address().port;
+
+  // Kernel drops of this socket, read when /metrics is scraped.
+  const dropsName = 'oversee_statsd_udp_drops';
+  const oldGauge = metrics.registry.getSingleMetric(dropsName);
+  if (oldGauge !== undefined) metrics.registry.removeSingleMetric(dropsName);
+  new Gauge({
+    name: dropsName, help: 'Datagrams the kernel dropped on the statsd socket (receive buffer full), from /proc/net/udp.',
+    registers: [metrics.registry],
+    collect() { this.set(readUdpDrops(port) ?? 0); },
+  });
+
+  socket.on('message', (msg) => {
+    datagrams.inc();
+    const r = parseStatsdDatagram(msg.toString('utf8'));
+    if (r.malformed > 0) metrics.reportsRejected.inc({ protocol: 'statsd', reason: 'malformed' }, r.malformed);
+    if (r.metrics.length > 0) {
+      aggregator.addAll(r.metrics);
+      metrics.reportsAccepted.inc({ protocol: 'statsd' }, r.metrics.length);
+    }
+  });
+
+  let chain: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    const run = chain.then(async () => {
+      const out = aggregator.flush(clock.now());
+      let appended = 0;
+      for (const s of out) {
+        if (samples.append(projectId, s.name, s.tags, s.timestampMs, s.value, s.type) === null) appended++;
+        else lost.inc();
+      }
+      if (appended === 0) return;
+      try {
+        await samples.commit();
+      } catch (err) {
+        lost.inc(appended);
+        throw err;
+      }
+    });
+    chain = run.catch((err: unknown) => onError(err, 'statsd flush'));
+    return run;
+  };
+  const timer = setInterval(() => { flush().catch(() => undefined); }, intervalMs);
+  timer.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    recvBufferBytes: socket.getRecvBufferSize(),
+    flush,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await new Promise<void>((resolve) => socket.close(() => resolve()));
+        await flush().catch(() => undefined);
+      })();
+      return closing;
+    },
+  };
+}
