@@ -137,7 +137,12 @@ async function runMonitor(program: Command, configPath: string, opts: MonitorOpt
     const deadline = Date.now() + (Number.isFinite(waitMs) ? waitMs : 30_000);
     while (runner.runs < config.services.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     runner.stop();
-    const drained = await Promise.race([outbox.drained().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, deadline - Date.now())))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const drained = await Promise.race([
+      outbox.drained().then(() => true),
+      new Promise<boolean>((r) => { timer = setTimeout(() => r(false), Math.max(0, deadline - Date.now())); }),
+    ]);
+    clearTimeout(timer);
     const queued = outbox.stats.queued;
     await outbox.close();
     if (!drained) throw new CliError(`${queued} reports could not be delivered to ${conn.url} yet; they are kept in the outbox and sent by the next run`);
