@@ -3,41 +3,48 @@
 
 const TWO32 = 4294967296;
 
-/** Appends bits MSB-first into a growable byte buffer. */
+const POW2: number[] = Array.from({ length: 54 }, (_, i) => 2 ** i);
+
+/** Appends bits MSB-first into a growable byte buffer, 32 bits at a time. */
 export class BitWriter {
   private buf: Uint8Array;
-  private byte = 0;
-  private bit = 0; // bits already used in buf[byte]
+  private byte = 0; // whole bytes flushed
+  private cur = 0; // pending bits, left-aligned in 32 bits
+  private nbits = 0; // pending bit count (< 32)
 
   constructor(initialBytes = 256) {
     this.buf = new Uint8Array(Math.max(16, initialBytes));
   }
 
-  private ensure(extraBytes: number): void {
-    if (this.byte + extraBytes + 1 < this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.byte + extraBytes + 16));
-    next.set(this.buf);
-    this.buf = next;
+  private flush32(x: number): void {
+    if (this.byte + 4 > this.buf.length) {
+      const next = new Uint8Array(this.buf.length * 2 + 8);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    const b = this.buf;
+    const i = this.byte;
+    b[i] = x >>> 24;
+    b[i + 1] = (x >>> 16) & 255;
+    b[i + 2] = (x >>> 8) & 255;
+    b[i + 3] = x & 255;
+    this.byte = i + 4;
   }
 
   /** Writes the low `n` (0..32) bits of the unsigned integer `v`. */
   write(v: number, n: number): void {
     if (n === 0) return;
-    this.ensure(5);
-    let left = n;
-    while (left > 0) {
-      const free = 8 - this.bit;
-      const take = free < left ? free : left;
-      const shift = left - take;
-      const bits = (shift >= 32 ? 0 : v >>> shift) & ((1 << take) - 1);
-      this.buf[this.byte]! |= bits << (free - take);
-      this.bit += take;
-      left -= take;
-      if (this.bit === 8) {
-        this.byte++;
-        this.bit = 0;
-      }
+    const x = n === 32 ? v >>> 0 : v & ((1 << n) - 1);
+    const free = 32 - this.nbits;
+    if (n < free) {
+      this.cur = (this.cur | (x << (free - n))) >>> 0;
+      this.nbits += n;
+      return;
     }
+    const rest = n - free;
+    this.flush32((this.cur | (x >>> rest)) >>> 0);
+    this.cur = rest === 0 ? 0 : (x << (32 - rest)) >>> 0;
+    this.nbits = rest;
   }
 
   /** Writes one bit. */
@@ -63,12 +70,16 @@ export class BitWriter {
 
   /** The bytes written so far (a copy trimmed to length). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.byte + (this.bit > 0 ? 1 : 0));
+    const tail = Math.ceil(this.nbits / 8);
+    const out = new Uint8Array(this.byte + tail);
+    out.set(this.buf.subarray(0, this.byte));
+    for (let k = 0; k < tail; k++) out[this.byte + k] = (this.cur >>> (24 - 8 * k)) & 255;
+    return out;
   }
 
   /** Number of bits written so far. */
   get bitLength(): number {
-    return this.byte * 8 + this.bit;
+    return this.byte * 8 + this.nbits;
   }
 }
 
@@ -76,34 +87,33 @@ export class BitWriter {
 export class BitReader {
   private pos: number; // absolute bit position
   private readonly end: number;
+  private readonly buf: Uint8Array;
 
-  constructor(private readonly buf: Uint8Array, startByte = 0) {
+  constructor(data: Uint8Array, startByte = 0) {
+    this.buf = new Uint8Array(data.length + 8); // padded so that 5-byte loads never run off the end
+    this.buf.set(data);
     this.pos = startByte * 8;
-    this.end = buf.length * 8;
+    this.end = data.length * 8;
   }
 
   /** Reads `n` (0..32) bits as an unsigned integer. */
   read(n: number): number {
     if (n === 0) return 0;
     if (this.pos + n > this.end) throw new Error('chunk truncated');
-    let v = 0;
-    let left = n;
-    while (left > 0) {
-      const byteIdx = this.pos >>> 3;
-      const bitIdx = this.pos & 7;
-      const avail = 8 - bitIdx;
-      const take = avail < left ? avail : left;
-      const bits = (this.buf[byteIdx]! >>> (avail - take)) & ((1 << take) - 1);
-      v = v * (1 << take) + bits; // multiplication keeps 32-bit values unsigned
-      left -= take;
-      this.pos += take;
-    }
-    return v;
+    const b = this.buf;
+    const i = this.pos >>> 3;
+    const bit = this.pos & 7;
+    this.pos += n;
+    const lo = ((b[i + 1]! << 24) | (b[i + 2]! << 16) | (b[i + 3]! << 8) | b[i + 4]!) >>> 0;
+    const total = b[i]! * TWO32 + lo; // 40 bits, exact in a double
+    return Math.floor(total / POW2[40 - bit - n]!) % POW2[n]!;
   }
 
   /** Reads one bit as a boolean. */
   bit1(): boolean {
-    return this.read(1) === 1;
+    if (this.pos >= this.end) throw new Error('chunk truncated');
+    const p = this.pos++;
+    return ((this.buf[p >>> 3]! >>> (7 - (p & 7))) & 1) === 1;
   }
 
   /** Reads an unsigned integer of `n` (≤ 53) bits. */

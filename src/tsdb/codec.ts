@@ -9,6 +9,8 @@ import { BitReader, BitWriter, bitLength, unzigzag, zigzag } from './bits.js';
 const FORMAT_VERSION = 1;
 /** Integers handled by the integer path must stay below this magnitude (so zig-zagged residuals stay exact). */
 export const MAX_SAFE_CODEC_INT = 2 ** 49;
+/** Most samples one chunk may hold (a regular constant series costs almost nothing per sample). */
+export const MAX_CHUNK_SAMPLES = 1 << 22;
 const MODE_DECIMAL = 0;
 const MODE_XOR = 1;
 const MAX_DECIMALS = 15;
@@ -23,22 +25,35 @@ export interface DecodedChunk {
 
 // ---------- integer sequences ----------
 
+/**
+ * Cost in bits of the residuals packed with width b and escapes: each value costs b bits; a value
+ * that does not fit below the reserved code 2^b − 1 costs b + 6 + its length. b = 0 only when all are 0.
+ */
 function residualCost(res: Float64Array, m: number, scratch: Float64Array): { center: number; width: number; bits: number } {
   if (m === 0) return { center: 0, width: 0, bits: 0 };
-  for (let i = 0; i < m; i++) scratch[i] = res[i]!;
-  const sorted = scratch.subarray(0, m).sort();
-  const center = sorted[m >> 1]!;
-  const hist = new Float64Array(56);
-  for (let i = 0; i < m; i++) hist[bitLength(zigzag(res[i]! - center))]!++;
-  // cost(b) = m (flag bits) + b * (#fits) + Σ over escapes (6 + len)
-  let best = Infinity;
+  // Centre: the median of at most 63 evenly spaced residuals (cheap, and robust to counter resets).
+  const k = Math.min(m, 63);
+  for (let i = 0; i < k; i++) scratch[i] = res[Math.floor((i * m) / k)]!;
+  const sorted = scratch.subarray(0, k).sort();
+  const center = sorted[k >> 1]!;
+  const hist = new Float64Array(56); // by bit length
+  const allOnes = new Float64Array(56); // values equal to 2^len − 1 (the reserved code of width len)
+  for (let i = 0; i < m; i++) {
+    const z = zigzag(res[i]! - center);
+    const len = bitLength(z);
+    hist[len]!++;
+    if (bitLength(z + 1) > len) allOnes[len]!++;
+  }
+  let best = hist[0] === m ? 0 : Infinity;
   let bestB = 0;
-  for (let b = 0; b <= 54; b++) {
-    let cost = m;
+  for (let b = 1; b <= 54; b++) {
+    let cost = 0;
     for (let len = 0; len < 56; len++) {
       const c = hist[len]!;
       if (c === 0) continue;
-      cost += len <= b ? c * b : c * (6 + len);
+      if (len < b) cost += c * b;
+      else if (len === b) cost += (c - allOnes[len]!) * b + allOnes[len]! * (b + 6 + len);
+      else cost += c * (b + 6 + len);
     }
     if (cost < best) {
       best = cost;
@@ -61,14 +76,15 @@ function readVarUint(r: BitReader): number {
 function writeResiduals(w: BitWriter, res: Float64Array, m: number, center: number, width: number): void {
   writeVarUint(w, zigzag(center));
   w.write(width, 6);
+  if (width === 0) return; // every residual equals the centre
+  const escape = 2 ** width - 1;
   for (let i = 0; i < m; i++) {
     const z = zigzag(res[i]! - center);
-    const len = bitLength(z);
-    if (len <= width) {
-      w.write(0, 1);
+    if (z < escape) {
       w.writeUint(z, width);
     } else {
-      w.write(1, 1);
+      const len = bitLength(z);
+      w.writeUint(escape, width);
       w.write(len, 6);
       w.writeUint(z, len);
     }
@@ -78,8 +94,14 @@ function writeResiduals(w: BitWriter, res: Float64Array, m: number, center: numb
 function readResiduals(r: BitReader, out: Float64Array, m: number): void {
   const center = unzigzag(readVarUint(r));
   const width = r.read(6);
+  if (width === 0) {
+    out.fill(center, 0, m);
+    return;
+  }
+  const escape = 2 ** width - 1;
   for (let i = 0; i < m; i++) {
-    const z = r.bit1() ? r.readUint(r.read(6)) : r.readUint(width);
+    let z = r.readUint(width);
+    if (z === escape) z = r.readUint(r.read(6));
     out[i] = unzigzag(z) + center;
   }
 }
@@ -93,7 +115,7 @@ function writeInts(w: BitWriter, a: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) d1[i - 1] = a[i]! - a[i - 1]!;
   const d2 = new Float64Array(Math.max(0, n - 2));
   for (let i = 1; i < n - 1; i++) d2[i - 1] = d1[i]! - d1[i - 1]!;
-  const scratch = new Float64Array(n);
+  const scratch = new Float64Array(64);
   const c1 = residualCost(d1, n - 1, scratch);
   const c2 = residualCost(d2, n - 2, scratch);
   const secondOrder = c2.bits + 2 * bitLength(zigzag(d1[0]!)) + 6 < c1.bits;
@@ -306,6 +328,7 @@ export function encodeChunk(timestamps: Float64Array, columns: readonly Float64A
     if (i > 0 && t <= timestamps[i - 1]!) throw new Error('chunk: timestamps must be strictly ascending');
   }
   if (columns.length === 0 || columns.length > 15) throw new Error('chunk: 1..15 value columns');
+  if (n > MAX_CHUNK_SAMPLES) throw new Error(`chunk: more than ${MAX_CHUNK_SAMPLES} samples`);
   const w = new BitWriter(16 + n * 2);
   w.write(FORMAT_VERSION, 8);
   w.write(columns.length, 4);
@@ -322,7 +345,7 @@ export function decodeChunk(data: Uint8Array): DecodedChunk {
   if (version !== FORMAT_VERSION) throw new Error(`chunk: unknown format version ${version}`);
   const ncols = r.read(4);
   const count = readVarUint(r);
-  if (count > data.length * 8) throw new Error('chunk: corrupt sample count');
+  if (count > MAX_CHUNK_SAMPLES) throw new Error('chunk: corrupt sample count');
   const timestamps = new Float64Array(count);
   readInts(r, timestamps, count);
   const columns: Float64Array[] = [];

@@ -23,7 +23,7 @@ import { invalid } from '../errors.js';
 import { GroupAccumulator, gridTimestamps, makeGrid, parseAggregation, samplesAsBuckets, type Aggregation } from './aggregate.js';
 import { decodeChunk, encodeChunk } from './codec.js';
 import { mergeSamples, sliceRange, type SampleArrays } from './samples.js';
-import { SeriesEntry, seriesKey, seriesProblem, sortedTags, tagsMatch, type SeriesInfo, type TagFilter } from './series.js';
+import { SeriesEntry, SeriesTrie, seriesKey, seriesProblem, sortedTags, tagsMatch, type SeriesInfo, type TagFilter } from './series.js';
 import type { ChunkRow, NewChunk, StoredSeries, TsdbStorage, TsdbStorageStats } from './storage.js';
 import { DEFAULT_TIERS, alignDown, chooseTier, emptyBuckets, replaceBuckets, rollup, tierProblem, type RollupBuckets, type TierConfig } from './tiers.js';
 import type { MetricType, Tags } from './types.js';
@@ -125,6 +125,13 @@ export interface TsdbStats extends TsdbStorageStats {
 
 const DAY = 86_400_000;
 
+/** Chunk changes of one compaction batch, written in one transaction. */
+interface CompactionBatch {
+  remove: number[];
+  add: NewChunk[];
+  rollups: Map<string, { seriesId: number; tier: number; windowStart: number; buckets: RollupBuckets }>;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -146,6 +153,8 @@ export class Tsdb {
   private readonly onError: (err: unknown, what: string) => void;
 
   private readonly byKey = new Map<string, SeriesEntry>();
+  private readonly trie = new SeriesTrie();
+  private nowCache = 0;
   private readonly byId = new Map<number, SeriesEntry>();
   private readonly byName = new Map<string, SeriesEntry[]>();
   private nextId = 1;
@@ -218,18 +227,23 @@ export class Tsdb {
     if (!Number.isFinite(timestampMs)) return 'timestamp is not a number';
     if (typeof value !== 'number') return 'value is not a number';
     const ts = Math.round(timestampMs);
-    const now = this.clock.now();
+    if ((this.pN & 1023) === 0) this.nowCache = this.clock.now(); // the clock is read once per 1024 samples
+    const now = this.nowCache;
     if (ts < now - this.tiers[0]!.retentionMs) return 'timestamp is older than the raw retention';
     if (ts > now + this.maxFutureMs) return 'timestamp is too far in the future';
-    const key = seriesKey(projectId, name, tags);
-    let e = this.byKey.get(key);
+    let e = this.trie.get(projectId, name, tags);
     if (e === undefined) {
-      const problem = seriesProblem(name, tags);
-      if (problem !== null) return problem;
-      e = new SeriesEntry(this.nextId, projectId, name, sortedTags(tags), type ?? 'gauge', now);
-      this.index(e);
-      this.pSeries.push(e);
-    } else if (type !== undefined && type !== e.type) {
+      e = this.byKey.get(seriesKey(projectId, name, tags));
+      if (e === undefined) {
+        const problem = seriesProblem(name, tags);
+        if (problem !== null) return problem;
+        e = new SeriesEntry(this.nextId, projectId, name, sortedTags(tags), type ?? 'gauge', now);
+        this.index(e);
+        this.pSeries.push(e);
+      }
+      this.trie.set(projectId, name, tags, e);
+    }
+    if (type !== undefined && type !== e.type) {
       e.type = type;
       this.pSeries.push(e);
     }
@@ -377,47 +391,55 @@ export class Tsdb {
         for (;;) {
           const batch = (await this.storage.pendingWindows({ ...pass, limit: 500 })).filter((w) => !seen.has(`${w.seriesId}:${w.windowStart}`));
           if (batch.length === 0) break;
+          const work: CompactionBatch = { remove: [], add: [], rollups: new Map() };
           for (const w of batch) {
             seen.add(`${w.seriesId}:${w.windowStart}`);
-            await this.compactWindow(w.seriesId, w.windowStart, now);
+            await this.compactWindow(w.seriesId, w.windowStart, now, work);
             windows++;
           }
+          for (const r of work.rollups.values()) {
+            const b = r.buckets;
+            if (b.n === 0) continue;
+            const res = this.tiers[r.tier]!.resolutionMs;
+            work.add.push({
+              seriesId: r.seriesId, tier: r.tier, windowStart: r.windowStart, minTs: b.ts[0]!, maxTs: b.ts[b.n - 1]! + res - 1, count: b.n, level: 1,
+              data: encodeChunk(b.ts.subarray(0, b.n), [b.min, b.max, b.sum, b.count, b.last].map((c) => c.subarray(0, b.n)), b.n),
+            });
+          }
+          await this.storage.replaceChunks(work.remove, work.add); // one transaction per batch of windows
         }
       }
       return { windows };
     });
   }
 
-  /** Merges one raw window into a single chunk; when old enough, writes its rollup buckets too. */
-  private async compactWindow(seriesId: number, win: number, now: number): Promise<void> {
+  /** Merges one raw window into a single chunk; when old enough, updates its rollup buckets in `work`. */
+  private async compactWindow(seriesId: number, win: number, now: number, work: CompactionBatch): Promise<void> {
     const rows = (await this.storage.readChunks([seriesId], 0, win, win + this.rawSpan - 1)).filter((r) => r.windowStart === win);
     const merged = mergeSamples(rows.map(decodeRaw));
     const rolled = win + this.rawSpan <= now - this.rollupAfterMs;
-    const add: NewChunk[] = [];
-    const remove = rows.map((r) => r.id);
-    this.chunksByWindow(seriesId, merged, rolled ? 2 : 1, add);
-    if (rolled) {
-      for (let k = 1; k < this.tiers.length; k++) {
-        const tier = this.tiers[k]!;
-        if (win + this.rawSpan < now - tier.retentionMs) continue;
-        const tierWin = alignDown(win, tier.chunkSpanMs);
-        const existing = (await this.storage.readChunks([seriesId], k, tierWin, tierWin + tier.chunkSpanMs - 1)).filter((r) => r.windowStart === tierWin);
+    for (const r of rows) work.remove.push(r.id);
+    this.chunksByWindow(seriesId, merged, rolled ? 2 : 1, work.add);
+    if (!rolled) return;
+    for (let k = 1; k < this.tiers.length; k++) {
+      const tier = this.tiers[k]!;
+      if (win + this.rawSpan < now - tier.retentionMs) continue;
+      const tierWin = alignDown(win, tier.chunkSpanMs);
+      const key = `${seriesId}:${k}:${tierWin}`;
+      let r = work.rollups.get(key);
+      if (r === undefined) {
+        const existing = (await this.storage.readChunks([seriesId], k, tierWin, tierWin + tier.chunkSpanMs - 1)).filter((c) => c.windowStart === tierWin);
         let base = emptyBuckets();
-        for (const r of existing) {
-          const d = decodeBuckets(r);
+        for (const c of existing) {
+          const d = decodeBuckets(c);
           base = base.n === 0 ? d : replaceBuckets(base, d.ts[0] ?? 0, Infinity, d);
-          remove.push(r.id);
+          work.remove.push(c.id);
         }
-        const next = replaceBuckets(base, win, win + this.rawSpan, rollup(merged, tier.resolutionMs));
-        if (next.n > 0) {
-          add.push({
-            seriesId, tier: k, windowStart: tierWin, minTs: next.ts[0]!, maxTs: next.ts[next.n - 1]! + tier.resolutionMs - 1, count: next.n, level: 1,
-            data: encodeChunk(next.ts.subarray(0, next.n), [next.min, next.max, next.sum, next.count, next.last].map((c) => c.subarray(0, next.n)), next.n),
-          });
-        }
+        r = { seriesId, tier: k, windowStart: tierWin, buckets: base };
+        work.rollups.set(key, r);
       }
+      r.buckets = replaceBuckets(r.buckets, win, win + this.rawSpan, rollup(merged, tier.resolutionMs));
     }
-    await this.storage.replaceChunks(remove, add);
   }
 
   /** Deletes whole chunks older than each tier's retention (rolling windows up first). Returns how many went. */

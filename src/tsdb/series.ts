@@ -98,6 +98,55 @@ export class SeriesEntry {
   }
 }
 
+/**
+ * Lookup cache keyed by the tags in the order the client sent them: project → name → tag → value →
+ * … → entry. Walking it needs no string building or sorting, which is what makes the hot path fast;
+ * a miss falls back to the canonical key (so every order of the same tags finds the same entry).
+ */
+export class SeriesTrie {
+  private readonly roots = new Map<number, TrieNode>();
+
+  /** The entry cached for exactly this project, name and tag order, if any. */
+  get(projectId: number, name: string, tags: Tags): SeriesEntry | undefined {
+    let node: TrieNode | undefined = this.roots.get(projectId)?.children.get(name);
+    if (node === undefined) return undefined;
+    for (const k in tags) {
+      const kn: TrieNode | undefined = node.children.get(k);
+      if (kn === undefined) return undefined;
+      const vn: TrieNode | undefined = kn.children.get(tags[k]!);
+      if (vn === undefined) return undefined;
+      node = vn;
+    }
+    return node.entry ?? undefined;
+  }
+
+  /** Caches `entry` under this project, name and tag order. */
+  set(projectId: number, name: string, tags: Tags, entry: SeriesEntry): void {
+    let root = this.roots.get(projectId);
+    if (root === undefined) {
+      root = new TrieNode();
+      this.roots.set(projectId, root);
+    }
+    let node = root.child(name);
+    for (const k in tags) node = node.child(k).child(tags[k]!);
+    node.entry = entry;
+  }
+}
+
+class TrieNode {
+  readonly children = new Map<string, TrieNode>();
+  entry: SeriesEntry | null = null;
+
+  child(key: string): TrieNode {
+    let c = this.children.get(key);
+    if (c === undefined) {
+      c = new TrieNode();
+      this.children.set(key, c);
+    }
+    return c;
+  }
+}
+
 /** A series as listed to callers. */
 export interface SeriesInfo {
   id: number;

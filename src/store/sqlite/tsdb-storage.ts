@@ -87,7 +87,7 @@ class SqliteTsdbStorage implements TsdbStorage {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.deleteWalUpTo = db.prepare('DELETE FROM tsdb_wal WHERE id <= ?');
     this.deleteChunk = db.prepare('DELETE FROM tsdb_chunks WHERE id = ?');
-    this.selectChunks = db.prepare(`SELECT * FROM tsdb_chunks WHERE series_id IN (SELECT value FROM json_each(?))
+    this.selectChunks = db.prepare(`SELECT * FROM tsdb_chunks INDEXED BY tsdb_chunks_lookup WHERE series_id IN (SELECT value FROM json_each(?))
       AND tier = ? AND window_start <= ? AND max_ts >= ? AND min_ts <= ? AND level < ? ORDER BY series_id, window_start, id`);
     this.selectPending = db.prepare(`SELECT series_id, window_start, COUNT(*) AS chunks, MIN(level) AS min_level FROM tsdb_chunks
       WHERE tier = 0 AND level < ? AND window_start < ? GROUP BY series_id, window_start HAVING COUNT(*) >= ?
