@@ -76,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics });
-  await app.register(metricsApiRoutes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, okerr: okerr ?? null });
+  await app.register(metricsApiRoutes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, okerr: okerr ?? null, tsdb: deps.tsdb ?? null });
 
   await registerWebUi(app, { store: deps.store, clock: deps.clock, live, ...(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}) });
 

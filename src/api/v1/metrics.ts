@@ -5,12 +5,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OverseeError } from '../../errors.js';
 import type { OkerrRepo } from '../../ingest/okerr-repo.js';
 import { okerrSettingsRoutes } from '../../ingest/okerr-settings-routes.js';
+import type { SampleSink } from '../../ingest/samples.js';
+import { samplesRoutes } from '../../ingest/samples-routes.js';
 import type { SelfMetrics } from '../../server/self-metrics.js';
 import type { Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
 import { authenticate, bearerToken, type Principal } from '../auth.js';
 import type { ApiContext } from './context.js';
 import { apiErrorHandler, validationError } from './errors.js';
+import { metricsQueryRoutes, type MetricsReader } from './metrics-query.js';
 
 /** What the composition root passes to metricsApiRoutes. */
 export interface MetricsApiOptions {
@@ -19,6 +22,8 @@ export interface MetricsApiOptions {
   metrics: SelfMetrics;
   /** okerr settings routes are served when given. */
   okerr: OkerrRepo | null;
+  /** The time-series store: samples and query routes are served when given. */
+  tsdb: (MetricsReader & SampleSink) | null;
   /** Finds the caller (e.g. bearer token or session cookie); null = no credentials (401). Default: bearer token only. */
   principal?: (request: FastifyRequest) => Promise<Principal | null>;
 }
@@ -71,4 +76,8 @@ export async function metricsApiRoutes(app: FastifyInstance, opts: MetricsApiOpt
   });
 
   if (opts.okerr !== null) okerrSettingsRoutes(app, ctx, opts.okerr);
+  if (opts.tsdb !== null) {
+    metricsQueryRoutes(app, ctx, opts.tsdb);
+    samplesRoutes(app, ctx, opts.tsdb);
+  }
 }
