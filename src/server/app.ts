@@ -7,6 +7,7 @@ import { overcRoutes, type OvercReportEvent } from '../ingest/overc-routes.js';
 import type { OkerrRepo } from '../ingest/okerr-repo.js';
 import { okerrRoutes } from '../ingest/okerr-routes.js';
 import { openTsdbRoutes } from '../ingest/opentsdb-routes.js';
+import { storeOvercPerfdata } from '../ingest/samples-overc.js';
 import { oddEyeRoutes } from '../ingest/oddeye-routes.js';
 import { okerrRepoFor } from '../store/sqlite/okerr.js';
 import type { Tsdb } from '../tsdb/index.js';
@@ -64,6 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store: deps.store, clock: deps.clock, metrics: deps.metrics, projectId: project.id,
     onReport: (event) => {
       deps.onOvercReport?.(event);
+      if (deps.tsdb) {
+        storeOvercPerfdata(deps.tsdb, project.id, event).catch((err: unknown) => app.log.error({ err }, 'perfdata: storing samples failed'));
+      }
       publishChecks(live, deps.store, event.services.map((s) => s.checkId)).catch((err: unknown) => app.log.error({ err }, 'live: publishing checks failed'));
     },
   });
