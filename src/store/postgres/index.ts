@@ -19,6 +19,8 @@ export interface PostgresStoreOptions {
   /** Connections in the pool; default 10. */
   poolSize?: number;
   observer?: StoreObserver;
+  /** Shown in pg_stat_activity (so operators can tell nodes apart); default 'oversee'. */
+  applicationName?: string;
   /** Group-commit transactions of ingest in flight at once; default half the pool (at least 1). */
   ingestGroups?: number;
   /** Errors of idle pooled connections (server restart); default: ignored, the pool reconnects on next use. */
@@ -36,7 +38,8 @@ export type PostgresStore = Store & {
 /** Opens the store: creates the schema, migrates it (once across nodes) and makes sure the default project exists. */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
   const schema = checkSchemaName(opts.schema ?? 'public');
-  const pool = createPool({ url: opts.url, schema, size: opts.poolSize ?? 10, onIdleError: opts.onIdleError ?? (() => {}) });
+  const pool = createPool({ url: opts.url, schema, size: opts.poolSize ?? 10, onIdleError: opts.onIdleError ?? (() => {}),
+    ...(opts.applicationName !== undefined ? { applicationName: opts.applicationName } : {}) });
   try {
     await runPgMigrations(pool, schema, 'core', PG_CORE_MIGRATIONS);
     await pool.query('INSERT INTO projects (name, ingest_token, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',

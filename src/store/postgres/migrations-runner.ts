@@ -22,6 +22,8 @@ export async function runPgMigrations(pool: pg.Pool, schema: string, module: str
   checkSchemaName(schema);
   const client = await pool.connect().catch((err: unknown) => { throw mapPgError(err); });
   let broken = false;
+  const onError = (): void => { broken = true; };
+  client.on('error', onError);
   try {
     // 1. Serialize with every other node migrating this schema (released in step 4, or when the session dies).
     await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [ADVISORY_LOCK_CLASS, `migrations:${schema}`]);
@@ -61,6 +63,7 @@ export async function runPgMigrations(pool: pg.Pool, schema: string, module: str
   } catch (err) {
     throw mapPgError(err);
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

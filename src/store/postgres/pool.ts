@@ -11,6 +11,8 @@ export interface PgPoolOptions {
   /** Schema that holds every Oversee table (created when missing). */
   schema: string;
   size: number;
+  /** Shown in pg_stat_activity; default 'oversee'. */
+  applicationName?: string;
   /** Called for errors of idle connections (server restart, network), which would otherwise crash the process. */
   onIdleError?: (err: Error) => void;
 }
@@ -36,7 +38,7 @@ export function createPool(opts: PgPoolOptions): pg.Pool {
     options: `-c search_path=${checkSchemaName(opts.schema)}`,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
-    application_name: 'oversee',
+    application_name: opts.applicationName ?? 'oversee',
   });
   pool.on('error', (err) => opts.onIdleError?.(err));
   return pool;
@@ -57,6 +59,9 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect().catch((err: unknown) => { throw mapPgError(err); });
     let broken = false;
+    // A checked-out client whose connection dies emits 'error'; unheard, that would crash the process.
+    const onError = (): void => { broken = true; };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const out = await fn(client);
@@ -71,6 +76,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
       const retry = err instanceof RetryTransaction || RETRYABLE.has(pgCode(err) ?? '');
       if (!retry || attempt >= attempts) throw mapPgError(err);
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

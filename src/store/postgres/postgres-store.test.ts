@@ -195,3 +195,40 @@ describe('postgres ingest group commit', { skip: skip ?? false }, () => {
     });
   });
 });
+
+describe('postgres store connection loss', { skip: skip ?? false }, () => {
+  it('answers unavailable for work cut off with its connection, then recovers by itself', async () => {
+    const schema = freshSchemaName();
+    const appName = `ovs-test-${schema}`;
+    const idleErrors: Error[] = [];
+    const store = await openPostgresStore({ url, schema, poolSize: 4, applicationName: appName, onIdleError: (e) => idleErrors.push(e) });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const project = (await store.projects.getByName('default'))!;
+      const host = await store.hosts.register(project.id, 'h', null, T0);
+      const report = (i: number) => store.ingest.reportStates({ hostId: host.id, at: T0 + i, address: null, source: 'api', services: [{ name: 'x', state: 'OK', info: String(i), periodS: 60 }] });
+      await report(0);
+      // A report in flight when the server ends its session (as on a restart) fails with the stable code:
+      // another session holds the host row, so the report waits inside its transaction until cut off.
+      await admin.query(`BEGIN; SELECT 1 FROM ${schema}.hosts WHERE id = ${host.id} FOR UPDATE`);
+      const inFlight = report(100).then(() => 'finished', (e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 300));
+      const killed = await admin.query<{ n: number }>('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1', [appName]);
+      assert.ok((killed.rows[0]?.n ?? 0) >= 1);
+      await admin.query('ROLLBACK');
+      assert.equal(((await inFlight) as { code?: string }).code, 'OVS_ERR_UNAVAILABLE');
+      // The pool drops dead connections and opens new ones: the next calls work without a restart.
+      let ok = 0;
+      for (let i = 1; i <= 5; i++) {
+        try { await report(i); ok++; } catch (e) { assert.equal((e as { code?: string }).code, 'OVS_ERR_UNAVAILABLE'); }
+      }
+      assert.ok(ok >= 4, `${ok} of 5 calls after the cut succeeded`);
+      assert.equal((await store.checks.list({ limit: 10 })).items.length, 1);
+    } finally {
+      await admin.end();
+      await store.close();
+      await dropSchema(url, schema);
+    }
+  });
+});
