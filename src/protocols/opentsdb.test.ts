@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { openTsdbPutAnswer, openTsdbTimestampMs, parseOpenTsdbBody, putOpenTsdbPoints } from './opentsdb.js';
+import { openTsdbPutAnswer, openTsdbTimestampMs, parseOpenTsdbBody, putOpenTsdbPoints, putOpenTsdbText } from './opentsdb.js';
 
 interface Got { metric: string; tags: Record<string, string>; ts: number; value: number }
 function collect(body: unknown): { got: Got[]; r: ReturnType<typeof putOpenTsdbPoints> } {
@@ -92,4 +92,11 @@ test('fuzz: never throws, counts add up, and the sink only sees complete valid p
       for (const v of Object.values(g.tags)) assert.equal(typeof v, 'string');
     }
   }), { numRuns: 2000 });
+});
+
+test('putOpenTsdbText: null for text that is not JSON, the points otherwise', () => {
+  assert.equal(putOpenTsdbText('[{"metric":', () => undefined), null);
+  const got: string[] = [];
+  assert.deepEqual(putOpenTsdbText('[{"metric":"a\\u002eb","timestamp":1,"value":2,"tags":{"h":"x"}}]', (m) => { got.push(m); }), { success: 1, failed: 0, errors: [] });
+  assert.deepEqual(got, ['a.b']);
 });
