@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Tsdb } from '../dist/tsdb/index.js';
 import { openSqliteTsdbStorage } from '../dist/store/sqlite/tsdb-storage.js';
-import { putOpenTsdbPoints } from '../dist/protocols/opentsdb.js';
+import { putOpenTsdbText } from '../dist/protocols/opentsdb.js';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -105,7 +105,7 @@ async function phaseOpenTsdb(tsdb, batches, startTs) {
   const sink = (metric, tags, tsMs, value) => tsdb.append(2, metric, tags, tsMs, value) ?? undefined;
   const t0 = performance.now();
   for (const body of bodies) {
-    const r = putOpenTsdbPoints(JSON.parse(body), sink);
+    const r = putOpenTsdbText(body, sink);
     if (r.failed > 0) throw new Error(r.errors[0].error);
     const p = tsdb.commit();
     inflight.add(p);
@@ -126,6 +126,7 @@ try {
   const perSeries = Math.floor((HOURS * 3600_000) / STEP);
   const total = perSeries * SERIES;
   const start = Math.floor((Date.now() - HOURS * 3600_000) / STEP) * STEP;
+  console.log(`load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
   console.log(`tsdb micro: ${SERIES} series × ${perSeries} samples (${HOURS} h at 10 s) = ${total} samples, batches of ${BATCH}, ${CONCURRENCY} in flight`);
 
   const direct = await phaseDirect(tsdb, total, start);
