@@ -118,10 +118,10 @@ export class AnomalyDetector {
       this.residN++;
     }
     // Level: fast at first (plain average), then slow; it follows the deseasonalised value.
-    const la = Math.max(this.o.levelAlpha * weight, 1 / (this.n + 1));
+    const la = Math.max(this.o.levelAlpha, 1 / (this.n + 1)) * weight;
     this.level += la * (x - this.offset[slot]! - this.level);
     this.n++;
-    const sa = Math.max(this.o.seasonAlpha * weight, 1 / (this.seen[slot]! + 1));
+    const sa = Math.max(this.o.seasonAlpha, 1 / (this.seen[slot]! + 1)) * weight;
     this.offset[slot] = this.offset[slot]! + sa * (x - this.level - this.offset[slot]!);
     this.seen[slot] = this.seen[slot]! + 1;
   }

@@ -10,6 +10,7 @@ import { openTsdbRoutes } from '../ingest/opentsdb-routes.js';
 import { storeOvercPerfdata } from '../ingest/samples-overc.js';
 import { oddEyeRoutes } from '../ingest/oddeye-routes.js';
 import { okerrRepoFor } from '../store/sqlite/okerr.js';
+import { attachMetricRules } from '../rules/wiring.js';
 import type { Tsdb } from '../tsdb/index.js';
 import type { Store } from '../store/types.js';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
@@ -80,7 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics });
-  await app.register(metricsApiRoutes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, okerr: okerr ?? null, tsdb: deps.tsdb ?? null });
+  const rules = attachMetricRules(app, { store: deps.store, tsdb: deps.tsdb ?? null, clock: deps.clock });
+  await app.register(metricsApiRoutes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, okerr: okerr ?? null, tsdb: deps.tsdb ?? null, rules });
 
   await registerWebUi(app, { store: deps.store, clock: deps.clock, live, ...(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}) });
 

@@ -7,6 +7,8 @@ import type { OkerrRepo } from '../../ingest/okerr-repo.js';
 import { okerrSettingsRoutes } from '../../ingest/okerr-settings-routes.js';
 import type { SampleSink } from '../../ingest/samples.js';
 import { samplesRoutes } from '../../ingest/samples-routes.js';
+import { ruleRoutes } from '../../rules/routes.js';
+import type { RuleRepo } from '../../rules/types.js';
 import type { SelfMetrics } from '../../server/self-metrics.js';
 import type { Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
@@ -24,6 +26,8 @@ export interface MetricsApiOptions {
   okerr: OkerrRepo | null;
   /** The time-series store: samples and query routes are served when given. */
   tsdb: (MetricsReader & SampleSink) | null;
+  /** Metric rules: the /rules routes are served when given. */
+  rules?: RuleRepo | null;
   /** Finds the caller (e.g. bearer token or session cookie); null = no credentials (401). Default: bearer token only. */
   principal?: (request: FastifyRequest) => Promise<Principal | null>;
 }
@@ -80,4 +84,5 @@ export async function metricsApiRoutes(app: FastifyInstance, opts: MetricsApiOpt
     metricsQueryRoutes(app, ctx, opts.tsdb);
     samplesRoutes(app, ctx, opts.tsdb);
   }
+  if (opts.rules) ruleRoutes(app, ctx, opts.rules);
 }
