@@ -23,13 +23,19 @@ export interface SevereEntry {
   clearedAt: number | null;
 }
 
+/** What the overview list needs of a check (a subset of Check, so live `check` events fit too). */
+export type OverviewCheck = Pick<Check, 'id' | 'projectId' | 'hostId' | 'hostName' | 'name' | 'state' | 'info' | 'lastReportAt' | 'lastChangeAt' | 'expired' | 'tags'>;
+
+/** Longest info text sent in the overview (the check page shows all of it). */
+export const OVERVIEW_INFO_MAX = 300;
+
 /** The answer of GET /overview. */
 export interface Overview {
   now: number;
   lastEventId: number;
   counts: Record<CheckState, number>;
   expired: number;
-  checks: Check[];
+  checks: OverviewCheck[];
   severe: SevereEntry[];
   projects: { id: number; name: string }[];
 }
@@ -43,17 +49,23 @@ export async function buildOverview(store: Store, live: LiveEvents, clock: Clock
   const lastEventId = live.lastId();
   const now = clock.now();
   const projectId = p.projectId ?? undefined;
-  const checks: Check[] = [];
+  const checks: OverviewCheck[] = [];
   let cursor: string | null = null;
   do {
     const page = await store.checks.list({ limit: 5000, cursor, projectId });
-    checks.push(...page.items);
+    for (const c of page.items) {
+      checks.push({
+        id: c.id, projectId: c.projectId, hostId: c.hostId, hostName: c.hostName, name: c.name, state: c.state,
+        info: c.info.length > OVERVIEW_INFO_MAX ? `${c.info.slice(0, OVERVIEW_INFO_MAX)}…` : c.info,
+        lastReportAt: c.lastReportAt, lastChangeAt: c.lastChangeAt, expired: c.expired, tags: c.tags,
+      });
+    }
     cursor = page.nextCursor;
   } while (cursor !== null);
   const counts: Record<CheckState, number> = { ERR: 0, WARN: 0, UNK: 0, OK: 0 };
   let expired = 0;
   const severe: SevereEntry[] = [];
-  const byId = new Map<number, Check>();
+  const byId = new Map<number, OverviewCheck>();
   for (const c of checks) {
     counts[c.state]++;
     if (c.expired) expired++;

@@ -31,7 +31,7 @@ function moveX(u: uPlot, factor: number, at: number, shift = 0): void {
   u.setScale('x', { min: nmin, max: nmin + nw });
 }
 
-/** The chart; `onDrawn` receives the draw time of the first render in milliseconds. */
+/** The chart; `onDrawn` receives the time from construction to the end of the first draw (ms, data conversion included). */
 export function Chart({ result, height = 300, onDrawn }: { result: QueryResult; height?: number; onDrawn?: (ms: number) => void }): JSX.Element {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -42,6 +42,7 @@ export function Chart({ result, height = 300, onDrawn }: { result: QueryResult; 
     const styles = getComputedStyle(document.documentElement);
     const fg = styles.getPropertyValue('--fg').trim() || '#888';
     const grid = styles.getPropertyValue('--grid').trim() || 'rgba(128,128,128,.2)';
+    let t0: number | null = performance.now();
     const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
@@ -54,6 +55,8 @@ export function Chart({ result, height = 300, onDrawn }: { result: QueryResult; 
       cursor: { drag: { x: true, y: false, setScale: true } },
       legend: { live: true },
       hooks: {
+        // uPlot draws in a microtask after construction: the first draw hook ends the measurement.
+        draw: [() => { if (t0 !== null) { onDrawn?.(performance.now() - t0); t0 = null; } }],
         ready: [(u) => {
           u.over.addEventListener('wheel', (e: WheelEvent) => {
             e.preventDefault();
@@ -64,10 +67,8 @@ export function Chart({ result, height = 300, onDrawn }: { result: QueryResult; 
         }],
       },
     };
-    const t0 = performance.now();
     const u = new uPlot(opts, toAligned(result), el);
     plot.current = u;
-    onDrawn?.(performance.now() - t0);
     const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
     ro.observe(el);
     return () => { ro.disconnect(); u.destroy(); plot.current = null; };

@@ -53,7 +53,9 @@ async function start(user: User): Promise<void> {
   };
   let status: LiveStatus = 'connecting';
   const draw = (): void => render(<App services={services} liveStatus={status} onLogout={() => void logout()} />, root);
-  await Promise.all([features.load(), model.load(api)]);
+  // The overview first (index.html preloads it); the OpenAPI paths only decide optional buttons.
+  await model.load(api);
+  void features.load().then(draw);
   live = new LiveConnection(
     (e) => { model.apply(e); for (const fn of listeners) fn(e); },
     (s) => {

@@ -1,7 +1,7 @@
 // The overview's data: every check by id, the Severe banner entries, and worst-first rows for the
 // virtual list. Live events are applied in place; listeners are told once per animation frame.
 import type { Api } from './api.js';
-import { STATES, stateRank, type Check, type CheckState, type LiveEvent, type Overview } from './types.js';
+import { STATES, stateRank, type CheckState, type LiveEvent, type Overview, type OverviewCheck } from './types.js';
 
 /** How long a Severe entry stays after its status changed (PROTOCOLS.md §2). */
 export const SEVERE_LINGER_MS = 2 * 60_000;
@@ -20,7 +20,7 @@ export interface SevereItem {
 /** A row of the overview list: a host header or one of its checks. */
 export type Row =
   | { kind: 'host'; hostId: number; hostName: string; worst: CheckState; count: number; bad: number }
-  | { kind: 'check'; check: Check };
+  | { kind: 'check'; check: OverviewCheck };
 
 /** Filters of the overview. */
 export interface OverviewFilter {
@@ -33,7 +33,7 @@ export interface OverviewFilter {
 
 /** Holds the overview's state; one instance per app. */
 export class OverviewModel {
-  checks = new Map<number, Check>();
+  checks = new Map<number, OverviewCheck>();
   severe = new Map<string, SevereItem>();
   projects: { id: number; name: string }[] = [];
   lastEventId = 0;
@@ -148,7 +148,7 @@ export class OverviewModel {
    */
   rows(f: OverviewFilter): Row[] {
     const words = f.text.toLowerCase().split(/\s+/).filter(Boolean);
-    const byHost = new Map<number, Check[]>();
+    const byHost = new Map<number, OverviewCheck[]>();
     for (const c of this.checks.values()) {
       if (f.projectId !== null && c.projectId !== f.projectId) continue;
       if (f.states.size > 0 && !f.states.has(c.state)) continue;
@@ -162,7 +162,7 @@ export class OverviewModel {
       if (list === undefined) byHost.set(c.hostId, (list = []));
       list.push(c);
     }
-    const key = (c: Check): number => stateRank(c.state) * 2 + (c.expired ? 0 : 1);
+    const key = (c: OverviewCheck): number => stateRank(c.state) * 2 + (c.expired ? 0 : 1);
     const hosts = [...byHost.values()].map((list) => {
       list.sort((a, b) => key(a) - key(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return list;

@@ -12,6 +12,8 @@ export interface Check {
   lastReportAt: number | null; lastChangeAt: number | null; deadlineAt: number | null; expired: boolean;
   sourceAddress: string | null; tags: string[]; createdAt: number;
 }
+/** What the overview holds of a check. */
+export type OverviewCheck = Pick<Check, 'id' | 'projectId' | 'hostId' | 'hostName' | 'name' | 'state' | 'info' | 'lastReportAt' | 'lastChangeAt' | 'expired' | 'tags'>;
 /** A host. */
 export interface Host { id: number; projectId: number; name: string; createdAt: number; lastSeenAt: number | null; lastAddress: string | null }
 /** A state change. */
@@ -33,7 +35,7 @@ export interface SevereEntry { checkId: number; projectId: number; hostName: str
 /** GET /api/v1/overview. */
 export interface Overview {
   now: number; lastEventId: number; counts: Record<CheckState, number>; expired: number;
-  checks: Check[]; severe: SevereEntry[]; projects: { id: number; name: string }[];
+  checks: OverviewCheck[]; severe: SevereEntry[]; projects: { id: number; name: string }[];
 }
 /** A live event from /api/v1/events. */
 export type LiveEvent = { id: number; projectId: number } & (
