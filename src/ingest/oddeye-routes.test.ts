@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Check } from '../domain/types.js';
 import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
+import { autoClearRepoFor, sweepAutoClear } from './oddeye-autoclear.js';
 import { metricsAppFixture, storedPoints } from './samples-test-support.js';
 import type { Tsdb } from '../tsdb/index.js';
 
@@ -142,6 +143,28 @@ describe('OddEye metric API over HTTP', () => {
       assert.equal(r.statusCode, 200);
       assert.equal((await check('oddeye', 'a'))?.state, 'WARN');
       assert.equal((await check('h2', 'b'))?.state, 'OK');
+    });
+
+    it('reaction < 0 clears a non-OK Special back to OK after |reaction| minutes without a newer one', async () => {
+      const repo = autoClearRepoFor(f.store)!;
+      await put([special('flaky', 'ERROR', { reaction: -2 })]);
+      assert.equal((await check('hobbit', 'flaky'))?.state, 'ERR');
+      f.clock.t += 60_000;
+      assert.equal(await sweepAutoClear(f.store, repo, f.clock), 0, 'not due yet');
+      await put([special('flaky', 'WARNING', { reaction: -2 })]);
+      f.clock.t += 90_000;
+      assert.equal(await sweepAutoClear(f.store, repo, f.clock), 0, 'the newer Special moved the due time');
+      f.clock.t += 31_000;
+      assert.equal(await sweepAutoClear(f.store, repo, f.clock), 1);
+      const c = (await check('hobbit', 'flaky'))!;
+      assert.deepEqual([c.state, c.info], ['OK', 'auto-cleared: no update for 2 min']);
+      assert.equal(await sweepAutoClear(f.store, repo, f.clock), 0, 'cleared once');
+      await put([special('steady', 'ERROR', { reaction: -1 })]);
+      await put([special('steady', 'OK', { reaction: -1 })]);
+      await put([special('steady', 'ERROR', { reaction: 0 })]);
+      f.clock.t += 5 * 60_000;
+      assert.equal(await sweepAutoClear(f.store, repo, f.clock), 0, 'an OK or reaction ≥ 0 Special cancels the auto-clear');
+      assert.equal((await check('hobbit', 'steady'))?.state, 'ERR');
     });
 
     it('a Special without status is dropped', async () => {

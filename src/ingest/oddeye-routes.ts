@@ -4,7 +4,9 @@
 // 411 no valid element · 415 bad JSON. Bad elements are dropped and listed in the answer.
 // Special elements become checks (source 'oddeye') under the host named by `tags.host` (or `oddeye`):
 // OK → OK, ELEVATED/WARNING → WARN, ERROR → ERR, with the message as info; `reaction > 0` makes the
-// check a heartbeat of that many minutes. Other elements are samples for the time-series store.
+// check a heartbeat of that many minutes, and `reaction < 0` clears a non-OK Special back to OK after
+// |reaction| minutes without a newer one (oddeye-autoclear.ts). Other elements are samples for the
+// time-series store.
 // `sandbox=…` requests are validated and answered but not stored (the agent's test mode).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReportedState } from '../domain/check-state.js';
@@ -13,9 +15,10 @@ import {
   decideOddEye, oddEyeStatusToState, oddEyeTypeToMetricType, splitOddEyeBody, type OddEyeElement, type OddEyeRejected,
 } from '../protocols/oddeye.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
-import type { Store } from '../store/types.js';
+import type { StateReportOutcome, Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { seriesProblem } from '../tsdb/series.js';
+import { autoClearRepoFor, sweepAutoClear, type AutoClearRepo } from './oddeye-autoclear.js';
 import type { SampleSink } from './samples.js';
 
 /** Host of Special elements that carry no `host` tag. */
@@ -31,6 +34,10 @@ export interface OddEyeRoutesOptions {
   metrics: SelfMetrics;
   /** Where ordinary metrics go; without one they are refused element by element. */
   samples: SampleSink | null;
+  /** Auto-clear times of Specials with reaction < 0 (default: the store's table; null: no auto-clear). */
+  autoClear?: AutoClearRepo | null;
+  /** How often due auto-clears are applied (default 15 s). */
+  autoClearIntervalMs?: number;
 }
 
 /** The check report of one Special element. */
@@ -48,6 +55,21 @@ export function specialReport(el: OddEyeElement): ReportedState {
 /** Registers the OddEye route on `app` (own raw form parser, encapsulated). */
 export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptions): Promise<void> {
   const { store, clock, metrics, samples } = opts;
+  const autoClear = opts.autoClear === undefined ? autoClearRepoFor(store) : opts.autoClear;
+  if (autoClear !== null) {
+    let timer: NodeJS.Timeout | null = null;
+    let sweeping: Promise<unknown> = Promise.resolve();
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        sweeping = sweepAutoClear(store, autoClear, clock).catch((err: unknown) => app.log.error({ err }, 'oddeye: auto-clear failed'));
+      }, opts.autoClearIntervalMs ?? 15_000);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => {
+      if (timer !== null) clearInterval(timer);
+      await sweeping;
+    });
+  }
 
   if (app.hasContentTypeParser('application/x-www-form-urlencoded')) app.removeContentTypeParser('application/x-www-form-urlencoded');
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => { done(null, body); });
@@ -59,24 +81,33 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
 
   /** Stores the Specials, one atomic report per host; retries a host deleted meanwhile once. */
   const storeSpecials = async (projectId: number, address: string, specials: OddEyeElement[]): Promise<void> => {
-    const byHost = new Map<string, ReportedState[]>();
+    const byHost = new Map<string, OddEyeElement[]>();
     for (const el of specials) {
       const host = el.tags.host ?? ODDEYE_DEFAULT_HOST;
       const list = byHost.get(host) ?? [];
-      list.push(specialReport(el));
+      list.push(el);
       byHost.set(host, list);
     }
     const at = clock.now();
-    await Promise.all([...byHost].map(async ([host, services]) => {
-      const report = async (): Promise<void> => {
-        await store.ingest.reportStates({ hostId: await hostIds(projectId, host), at, address, source: 'oddeye', services });
-      };
+    await Promise.all([...byHost].map(async ([host, els]) => {
+      const services = els.map(specialReport);
+      const report = async (): Promise<StateReportOutcome[]> =>
+        store.ingest.reportStates({ hostId: await hostIds(projectId, host), at, address, source: 'oddeye', services });
+      let outcomes: StateReportOutcome[];
       try {
-        await report();
+        outcomes = await report();
       } catch (err) {
         if (!(err instanceof OverseeError && err.code === 'OVS_ERR_NOT_FOUND')) throw err;
-        await report();
+        outcomes = await report();
       }
+      if (autoClear === null) return;
+      // reaction < 0 on a non-OK Special: back to OK after |reaction| minutes without a newer one.
+      await Promise.all(els.map((el, i) => {
+        const checkId = outcomes[i]?.checkId;
+        if (checkId === undefined) return undefined;
+        const minutes = -el.reaction;
+        return autoClear.set(checkId, el.reaction < 0 && el.status !== 'OK' ? at + minutes * 60_000 : null, minutes);
+      }));
     }));
   };
 
