@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Micro-benchmark of durable services/s through Store.ingest.reportStates, PostgreSQL vs SQLite.
-// Usage: node --import tsx bench/pg-store-micro.mjs [--store pg|sqlite|both] [--seconds 10] [--concurrency 64]
-//        [--pool 16] [--hosts 1000] [--services 10] [--flip-rate 0.05]
-// Each in-flight worker reports for its own hosts (a host's batches are serialized by design), 10 services per batch.
+// Usage: node --import tsx bench/pg-store-micro.mjs [--store pg|sqlite|both] [--nodes 1] [--seconds 10]
+//        [--concurrency 64] [--pool 16] [--groups N] [--hosts 1000] [--services 10] [--flip-rate 0.05]
+// Each in-flight worker reports for its own hosts (a host's batches are serialized by design), 10 services
+// per batch. With --nodes N (PostgreSQL only) N processes share one schema, each with its own hosts and
+// --concurrency workers, like N Oversee nodes behind a load balancer; the figures are their sums.
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,67 +16,92 @@ import { openSqliteStore } from '../src/store/sqlite/index.ts';
 
 const { values: o } = parseArgs({
   options: {
-    store: { type: 'string', default: 'both' }, seconds: { type: 'string', default: '10' },
+    store: { type: 'string', default: 'both' }, seconds: { type: 'string', default: '10' }, nodes: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '64' }, pool: { type: 'string', default: '16' },
     hosts: { type: 'string', default: '1000' }, services: { type: 'string', default: '10' },
     'flip-rate': { type: 'string', default: '0.05' }, groups: { type: 'string' },
   },
 });
-const seconds = Number(o.seconds), concurrency = Number(o.concurrency), poolSize = Number(o.pool);
+const seconds = Number(o.seconds), concurrency = Number(o.concurrency), poolSize = Number(o.pool), nodes = Number(o.nodes);
 const hostCount = Math.max(Number(o.hosts), concurrency), perBatch = Number(o.services), flipRate = Number(o['flip-rate']);
 const url = process.env.OVERSEE_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-async function run(label, store) {
+/** Runs the load on one store; returns the counts and latencies. */
+async function load(store, hostPrefix) {
   const project = await store.projects.getByName('default');
   const hosts = [];
-  for (let i = 0; i < hostCount; i++) hosts.push((await store.hosts.register(project.id, `bench-${i}`, null, Date.now())).id);
+  for (let i = 0; i < hostCount; i++) hosts.push((await store.hosts.register(project.id, `${hostPrefix}-${i}`, null, Date.now())).id);
   let batches = 0, flips = 0;
   const lat = [];
   const report = (hostId) => store.ingest.reportStates({
     hostId, at: Date.now(), address: '127.0.0.1', source: 'overc',
     services: Array.from({ length: perBatch }, (_, s) => ({ name: `svc-${s}`, state: Math.random() < flipRate ? 'WARN' : 'OK', info: 'bench', periodS: 60 })),
   });
-  // Warm-up: create every check once.
-  for (let i = 0; i < hosts.length; i += concurrency) await Promise.all(hosts.slice(i, i + concurrency).map(report));
+  for (let i = 0; i < hosts.length; i += concurrency) await Promise.all(hosts.slice(i, i + concurrency).map(report)); // create every check once
   const t0 = performance.now(), end = t0 + seconds * 1000;
   await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
     for (let k = 0; performance.now() < end; k++) {
-      const hostId = hosts[(w + k * concurrency) % hosts.length];
       const s = performance.now();
-      const out = await report(hostId);
+      const out = await report(hosts[(w + k * concurrency) % hosts.length]);
       lat.push(performance.now() - s);
       batches++;
       flips += out.filter((x) => x.flip).length;
     }
   }));
-  const el = (performance.now() - t0) / 1000;
-  lat.sort((a, b) => a - b);
-  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(1);
-  console.log(`${label}: ${Math.round(batches / el)} batches/s, ${Math.round((batches * perBatch) / el)} services/s durable, ` +
-    `${flips} flips, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (concurrency ${concurrency}, ${el.toFixed(1)} s)`);
+  return { batches, flips, lat, elapsed: (performance.now() - t0) / 1000 };
 }
 
-if (o.store === 'pg' || o.store === 'both') {
-  const schema = `ovs_bench_${process.pid}`;
-  const store = await openPostgresStore({ url, schema, poolSize, ...(o.groups ? { ingestGroups: Number(o.groups) } : {}) });
-  try {
-    const sc = (await store.pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit;
-    await run(`postgres (pool ${poolSize}, ingest groups ${o.groups ?? 'default'}, synchronous_commit=${sc})`, store);
-  } finally {
-    await store.close();
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
-  }
+function print(label, results) {
+  const batches = results.reduce((a, r) => a + r.batches, 0), flips = results.reduce((a, r) => a + r.flips, 0);
+  const el = Math.max(...results.map((r) => r.elapsed));
+  const lat = results.flatMap((r) => r.lat).sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(1);
+  console.log(`${label}: ${Math.round(batches / el)} batches/s, ${Math.round((batches * perBatch) / el)} services/s durable, ` +
+    `${flips} flips, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (concurrency ${concurrency} per node, ${el.toFixed(1)} s)`);
 }
-if (o.store === 'sqlite' || o.store === 'both') {
-  const dir = mkdtempSync(join(tmpdir(), 'oversee-bench-'));
-  const store = await openSqliteStore({ path: join(dir, 'oversee.db') });
-  try {
-    await run('sqlite (synchronous=FULL, group commit)', store);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+
+const openPg = (schema) => openPostgresStore({ url, schema, poolSize, ...(o.groups ? { ingestGroups: Number(o.groups) } : {}) });
+
+if (process.env.BENCH_CHILD_SCHEMA) {
+  // One node of a multi-node run: load, report to the parent, exit.
+  const store = await openPg(process.env.BENCH_CHILD_SCHEMA);
+  const r = await load(store, `node${process.env.BENCH_CHILD_INDEX}`);
+  await store.close();
+  process.send(r, () => process.exit(0));
+} else {
+  if (o.store === 'pg' || o.store === 'both') {
+    const schema = `ovs_bench_${process.pid}`;
+    const store = await openPg(schema);
+    try {
+      const sc = (await store.pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit;
+      const label = `postgres, ${nodes} node${nodes > 1 ? 's' : ''} (pool ${poolSize} each, ingest groups ${o.groups ?? 'default'}, synchronous_commit=${sc})`;
+      if (nodes === 1) print(label, [await load(store, 'node0')]);
+      else {
+        const results = await Promise.all(Array.from({ length: nodes }, (_, i) => new Promise((resolve, reject) => {
+          const child = fork(new URL(import.meta.url).pathname, process.argv.slice(2), {
+            execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_CHILD_SCHEMA: schema, BENCH_CHILD_INDEX: String(i) },
+          });
+          child.once('message', resolve);
+          child.once('exit', (code) => { if (code !== 0) reject(new Error(`bench node ${i} exited ${code}`)); });
+        })));
+        print(label, results);
+      }
+    } finally {
+      await store.close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    }
+  }
+  if (o.store === 'sqlite' || o.store === 'both') {
+    const dir = mkdtempSync(join(tmpdir(), 'oversee-bench-'));
+    const store = await openSqliteStore({ path: join(dir, 'oversee.db') });
+    try {
+      print('sqlite, 1 node (synchronous=FULL, group commit)', [await load(store, 'node0')]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
