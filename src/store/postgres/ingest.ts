@@ -139,7 +139,11 @@ export class PgIngest implements IngestWriter {
       const results = await inTransaction(this.pool, (c) => applyGroup(c, group.map((p) => p.batch)));
       group.forEach((p, i) => { const r = results[i] as StateReportOutcome[] | OverseeError; if (r instanceof OverseeError) p.reject(r); else p.resolve(r); });
     } catch (err) {
-      if (group.length === 1) { (group[0] as Pending).reject(err); return; }
+      // Alone, or the database is unreachable: every batch gets the answer now (fail fast, no retries one by one).
+      if (group.length === 1 || (err instanceof OverseeError && err.code === 'OVS_ERR_UNAVAILABLE')) {
+        for (const p of group) p.reject(err);
+        return;
+      }
       for (const p of group) {
         try {
           const [r] = await inTransaction(this.pool, (c) => applyGroup(c, [p.batch]));
