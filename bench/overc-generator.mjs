@@ -48,6 +48,8 @@ async function generate({ url: base, durationMs, connections, hosts, servicesPer
   }
 
   // 2. Timed phase: `connections` loops, each sending the next host's report as soon as the last is answered.
+  //    The parent is told first so that it can read the server's CPU time for the timed phase alone.
+  await new Promise((resolve) => process.send({ phase: 'timed' }, resolve));
   const latencies = [];
   let ok = 0;
   let errors = 0;

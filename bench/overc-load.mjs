@@ -20,7 +20,7 @@ export async function run({ runs, durationMs, log, connections = 64, hosts = 200
     const r = await oneRun({ durationMs, connections, hosts, servicesPerReport });
     results.push(r);
     log(`run ${i}/${runs}: ${fmt(r.reportsPerS)} reports/s, ${fmt(r.servicesPerS)} services/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ` +
-      `errors ${r.errors}, server peak RSS ${r.peakRssMiB.toFixed(1)} MiB, server CPU ${r.serverCpuPct.toFixed(0)}%`);
+      `errors ${r.errors}, server peak RSS ${r.peakRssMiB.toFixed(1)} MiB, server CPU ${r.serverCpuPct.toFixed(0)}% (${r.cpuMsPer1kServices.toFixed(1)} ms per 1000 services)`);
   }
   const med = (k) => median(results.map((r) => r[k]));
   const servicesPerS = med('servicesPerS');
@@ -31,7 +31,8 @@ export async function run({ runs, durationMs, log, connections = 64, hosts = 200
       `services/s (durable):     ${fmt(servicesPerS)}  (target >= ${fmt(TARGET_SERVICES_PER_S)}: ${servicesPerS >= TARGET_SERVICES_PER_S ? 'met' : 'NOT met'})`,
       `latency p50 / p99:        ${med('p50Ms').toFixed(2)} ms / ${med('p99Ms').toFixed(2)} ms`,
       `server peak RSS (VmHWM):  ${med('peakRssMiB').toFixed(1)} MiB`,
-      `server CPU:               ${med('serverCpuPct').toFixed(0)}% of one core`,
+      `server CPU:               ${med('serverCpuPct').toFixed(0)}% of one core, ${med('cpuMsPer1kServices').toFixed(1)} ms per 1000 services ` +
+        `(CPU-bound ceiling ~${fmt(1e6 / med('cpuMsPer1kServices'))} services/s per core)`,
       `non-200 answers:          ${results.reduce((n, r) => n + r.errors, 0)} in total`,
     ],
   };
@@ -41,11 +42,11 @@ async function oneRun({ durationMs, connections, hosts, servicesPerReport }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'oversee-bench-'));
   const server = await startServer(dataDir);
   try {
-    const cpuBefore = await cpuSeconds(server.pid);
-    const t0 = performance.now();
-    const gen = await generate({ url: server.url, durationMs, connections, hosts, servicesPerReport });
-    const wallS = (performance.now() - t0) / 1000;
-    const cpuAfter = await cpuSeconds(server.pid);
+    let cpuBefore = 0;
+    const gen = await generate({ url: server.url, durationMs, connections, hosts, servicesPerReport }, async () => {
+      cpuBefore = await cpuSeconds(server.pid);
+    });
+    const cpuS = (await cpuSeconds(server.pid)) - cpuBefore;
     const peakRssMiB = await peakRss(server.pid);
     return {
       reportsPerS: gen.ok / gen.seconds,
@@ -54,8 +55,9 @@ async function oneRun({ durationMs, connections, hosts, servicesPerReport }) {
       p99Ms: gen.p99Ms,
       errors: gen.errors,
       peakRssMiB,
-      // Includes warm-up; a rough figure for how busy the server was.
-      serverCpuPct: ((cpuAfter - cpuBefore) / wallS) * 100,
+      // Timed phase only; on a shared machine this is steadier than throughput.
+      serverCpuPct: (cpuS / gen.seconds) * 100,
+      cpuMsPer1kServices: gen.ok > 0 ? (cpuS * 1000 * 1000) / (gen.ok * servicesPerReport) : NaN,
     };
   } finally {
     await server.stop();
@@ -92,11 +94,15 @@ function startServer(dataDir) {
   });
 }
 
-/** Runs the load generator in a child process; resolves to its figures. */
-function generate(opts) {
+/** Runs the load generator in a child process; `onTimed` runs as the timed phase starts. Resolves to its figures. */
+function generate(opts, onTimed) {
   const child = fork(fileURLToPath(new URL('./overc-generator.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    child.once('message', (msg) => resolve(msg));
+    let timed = Promise.resolve();
+    child.on('message', (msg) => {
+      if (msg.phase === 'timed') timed = onTimed();
+      else timed.then(() => resolve(msg), reject);
+    });
     child.once('exit', (code) => { if (code !== 0) reject(new Error(`load generator exited with ${code}`)); });
     child.send(opts);
   });
