@@ -104,6 +104,11 @@ export class BitReader {
     const i = this.pos >>> 3;
     const bit = this.pos & 7;
     this.pos += n;
+    if (n <= 24) {
+      // Fast path: the bits lie within one 32-bit word.
+      const w = (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
+      return ((w << bit) >>> (32 - n)) >>> 0;
+    }
     const lo = ((b[i + 1]! << 24) | (b[i + 2]! << 16) | (b[i + 3]! << 8) | b[i + 4]!) >>> 0;
     const total = b[i]! * TWO32 + lo; // 40 bits, exact in a double
     return Math.floor(total / POW2[40 - bit - n]!) % POW2[n]!;
@@ -139,5 +144,6 @@ export function zigzag(x: number): number {
 
 /** Inverse of zigzag. */
 export function unzigzag(z: number): number {
+  if (z < 2147483648) return (z >>> 1) ^ -(z & 1);
   return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }

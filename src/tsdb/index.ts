@@ -492,9 +492,8 @@ export class Tsdb {
     return out;
   }
 
-  /** Rollup buckets of each series in [from, to]; windows not yet rolled up are bucketed from raw data. */
+  /** Points of each series in [from, to] on rollup tier k; in windows not yet rolled up, the raw samples. */
   private async rollupPoints(entries: readonly SeriesEntry[], k: number, from: number, to: number): Promise<Map<number, RollupBuckets>> {
-    const tier = this.tiers[k]!;
     const ids = entries.map((e) => e.id);
     const rows = await this.storage.readChunks(ids, k, from, to);
     const out = new Map<number, RollupBuckets>();
@@ -524,12 +523,7 @@ export class Tsdb {
     }
     const raw = await this.rawSamples(dirtyEntries, lo, hi);
     for (const e of dirtyEntries) {
-      const samples = raw.get(e.id)!;
-      let b = out.get(e.id) ?? emptyBuckets();
-      for (const win of [...dirty.get(e.id)!].sort((x, y) => x - y)) {
-        b = replaceBuckets(b, win, win + this.rawSpan, rollup(sliceRange(samples, win, win + this.rawSpan - 1), tier.resolutionMs));
-      }
-      out.set(e.id, b);
+      out.set(e.id, overlayRaw(out.get(e.id) ?? emptyBuckets(), dirty.get(e.id)!, raw.get(e.id)!, this.rawSpan));
     }
     return out;
   }
@@ -631,6 +625,67 @@ export class Tsdb {
     await this.chain;
     await this.storage.close();
   }
+}
+
+/**
+ * Points of one series for a rollup-tier query: the rollup buckets outside the dirty raw windows,
+ * and inside them the raw samples themselves (as one-sample buckets), merged by time.
+ */
+function overlayRaw(base: RollupBuckets, dirtyWins: ReadonlySet<number>, raw: SampleArrays, rawSpan: number): RollupBuckets {
+  const cap = base.n + raw.n;
+  const out: RollupBuckets = {
+    n: 0, ts: new Float64Array(cap), min: new Float64Array(cap), max: new Float64Array(cap),
+    sum: new Float64Array(cap), count: new Float64Array(cap), last: new Float64Array(cap),
+  };
+  // Window membership is looked up once per window, not per point (both inputs are sorted).
+  let bWinEnd = -Infinity;
+  let bDirty = false;
+  let rWinEnd = -Infinity;
+  let rDirty = false;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    for (; i < base.n; i++) {
+      const t = base.ts[i]!;
+      if (t >= bWinEnd) {
+        const w = alignDown(t, rawSpan);
+        bWinEnd = w + rawSpan;
+        bDirty = dirtyWins.has(w);
+      }
+      if (!bDirty) break;
+    }
+    for (; j < raw.n; j++) {
+      const t = raw.ts[j]!;
+      if (t >= rWinEnd) {
+        const w = alignDown(t, rawSpan);
+        rWinEnd = w + rawSpan;
+        rDirty = dirtyWins.has(w);
+      }
+      if (rDirty) break;
+    }
+    const takeBase = i < base.n && (j >= raw.n || base.ts[i]! <= raw.ts[j]!);
+    if (!takeBase && j >= raw.n) break;
+    const k = out.n++;
+    if (takeBase) {
+      out.ts[k] = base.ts[i]!;
+      out.min[k] = base.min[i]!;
+      out.max[k] = base.max[i]!;
+      out.sum[k] = base.sum[i]!;
+      out.count[k] = base.count[i]!;
+      out.last[k] = base.last[i]!;
+      i++;
+    } else {
+      const v = raw.vals[j]!;
+      out.ts[k] = raw.ts[j]!;
+      out.min[k] = v;
+      out.max[k] = v;
+      out.sum[k] = v;
+      out.count[k] = 1;
+      out.last[k] = v;
+      j++;
+    }
+  }
+  return out;
 }
 
 function decodeRaw(r: ChunkRow): SampleArrays {

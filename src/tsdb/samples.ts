@@ -13,6 +13,7 @@ export interface SampleArrays {
  * into ascending, unique timestamps, the last write winning a tie. Fast path when already sorted.
  */
 export function mergeSamples(parts: readonly SampleArrays[]): SampleArrays {
+  if (parts.length === 1 && isStrictlyAscending(parts[0]!)) return parts[0]!; // a decoded chunk: nothing to do
   let total = 0;
   for (const p of parts) total += p.n;
   const ts = new Float64Array(total);
@@ -48,6 +49,11 @@ export function mergeSamples(parts: readonly SampleArrays[]): SampleArrays {
     }
   }
   return { n, ts: outTs, vals: outVals };
+}
+
+function isStrictlyAscending(s: SampleArrays): boolean {
+  for (let i = 1; i < s.n; i++) if (s.ts[i]! <= s.ts[i - 1]!) return false;
+  return true;
 }
 
 /** The part of ascending samples within [from, to] (inclusive), as views (no copy). */
