@@ -57,6 +57,26 @@ describe('postgres tsdb storage specifics', { skip: skip ?? false }, () => {
     }
   });
 
+  it('gives every node the same id for one series identity, and distinct ids to distinct ones', async () => {
+    const schema = freshSchemaName();
+    const nodes = await Promise.all(['a', 'b', 'c'].map((nodeId) => openPostgresTsdbStorage({ url, schema, nodeId, poolSize: 2 })));
+    try {
+      const ident = (i: number) => ({ projectId: 1, name: `m${i % 20}`, tags: { host: `h${i % 3}` }, type: 'gauge' as const, createdAt: 1 });
+      const batches = await Promise.all(nodes.flatMap((n) => [0, 1, 2].map((k) => n.assignSeriesIds(Array.from({ length: 60 }, (_, i) => ident(i + k * 7))))));
+      const idOf = new Map<string, number>();
+      batches.forEach((ids, b) => ids.forEach((id, i) => {
+        const key = JSON.stringify(ident(i + (b % 3) * 7));
+        if (idOf.has(key)) assert.equal(idOf.get(key), id, `one id for ${key}`);
+        idOf.set(key, id);
+      }));
+      assert.equal(new Set(idOf.values()).size, idOf.size, 'distinct identities, distinct ids');
+      assert.equal((await nodes[0]!.loadSeries()).length, idOf.size);
+    } finally {
+      for (const n of nodes) await n.close();
+      await dropSchema(url, schema);
+    }
+  });
+
   it('retention deletes old chunks in batches and keeps the rest', async () => {
     const schema = freshSchemaName();
     const s = await openPostgresTsdbStorage({ url, schema, poolSize: 2 });

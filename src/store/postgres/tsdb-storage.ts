@@ -1,8 +1,8 @@
 // The tsdb's persistence in PostgreSQL: series, WAL records and chunks (module 'tsdb' in
 // schema_migrations), on the store's pool or a pool of its own. Each WAL record carries the writing
 // node's id and a node reads and truncates only its own WAL, so several nodes can each keep a head.
-// Series ids are still assigned by the tsdb itself (see the report: shared allocation is needed
-// before two nodes may create series in one schema).
+// Nodes sharing one schema must take new series ids from assignSeriesIds (one id per identity for
+// every node), not from a counter of their own.
 import type pg from 'pg';
 import type { ChunkRow, NewChunk, PendingQuery, PendingWindow, StoredSeries, TsdbStorage, TsdbStorageStats } from '../../tsdb/storage.js';
 import type { MetricType } from '../../tsdb/types.js';
@@ -19,6 +19,7 @@ export const PG_TSDB_MIGRATIONS: readonly PgMigration[] = [
         id BIGINT PRIMARY KEY, project_id BIGINT NOT NULL, name TEXT NOT NULL, tags TEXT NOT NULL,
         type TEXT NOT NULL, created_at BIGINT NOT NULL);
       CREATE UNIQUE INDEX tsdb_series_identity ON tsdb_series (project_id, name, tags);
+      CREATE SEQUENCE tsdb_series_ids;
       CREATE TABLE tsdb_wal (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, node TEXT NOT NULL, data BYTEA NOT NULL);
       CREATE INDEX tsdb_wal_node ON tsdb_wal (node, id);
       CREATE TABLE tsdb_chunks (
@@ -40,6 +41,18 @@ export type PostgresTsdbStorageOptions = ({ pool: pg.Pool } | { url: string; poo
   nodeId?: string;
 };
 
+/** A series identity without its id. */
+export type SeriesIdentity = Omit<StoredSeries, 'id'>;
+
+/** TsdbStorage plus what several nodes sharing one schema need. */
+export interface PostgresTsdbStorage extends TsdbStorage {
+  /**
+   * Stores each series unless one with the same (project, name, tags) exists, and resolves to the ids,
+   * in input order: every node asking for one identity gets the same id. Tags must have sorted keys.
+   */
+  assignSeriesIds(series: readonly SeriesIdentity[]): Promise<number[]>;
+}
+
 interface ChunkRowDb {
   id: number; series_id: number; tier: number; window_start: number; min_ts: number; max_ts: number; count: number; level: number; data: Buffer;
 }
@@ -47,7 +60,7 @@ interface ChunkRowDb {
 const RETENTION_BATCH = 5000;
 
 /** Opens the tsdb storage, creating or migrating its tables under the schema's migration lock. */
-export async function openPostgresTsdbStorage(opts: PostgresTsdbStorageOptions): Promise<TsdbStorage> {
+export async function openPostgresTsdbStorage(opts: PostgresTsdbStorageOptions): Promise<PostgresTsdbStorage> {
   const schema = checkSchemaName(opts.schema);
   const owns = !('pool' in opts);
   const pool = 'pool' in opts ? opts.pool : createPool({ url: opts.url, schema, size: opts.poolSize ?? 4 });
@@ -73,7 +86,7 @@ async function putChunks(c: pg.PoolClient, chunks: readonly NewChunk[]): Promise
   ]);
 }
 
-class PgTsdbStorage implements TsdbStorage {
+class PgTsdbStorage implements PostgresTsdbStorage {
   private closed = false;
 
   constructor(private readonly pool: pg.Pool, private readonly owns: boolean, private readonly nodeId: string) {}
@@ -110,6 +123,31 @@ class PgTsdbStorage implements TsdbStorage {
       const res = await c.query<{ id: number }>('INSERT INTO tsdb_wal (node, data) VALUES ($1, $2) RETURNING id', [this.nodeId, bytes(record)]);
       return (res.rows[0] as { id: number }).id;
     }));
+  }
+
+  assignSeriesIds(series: readonly SeriesIdentity[]): Promise<number[]> {
+    return this.run(async () => {
+      if (series.length === 0) return [];
+      const tags = series.map((s) => JSON.stringify(s.tags));
+      // 1. Insert the identities not stored yet (a racing node's insert makes ours yield, then is read back).
+      await this.pool.query(`INSERT INTO tsdb_series (id, project_id, name, tags, type, created_at)
+        SELECT nextval('tsdb_series_ids'), u.p, u.n, u.t, u.ty, u.c
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(p, n, t, ty, c)
+        WHERE NOT EXISTS (SELECT 1 FROM tsdb_series s WHERE s.project_id = u.p AND s.name = u.n AND s.tags = u.t)
+        ON CONFLICT (project_id, name, tags) DO NOTHING`,
+      [series.map((s) => s.projectId), series.map((s) => s.name), tags, series.map((s) => s.type), series.map((s) => s.createdAt)]);
+      // 2. Read every id back (a new statement sees what racing nodes committed).
+      const res = await this.pool.query<{ id: number; project_id: number; name: string; tags: string }>(
+        `SELECT s.id, s.project_id, s.name, s.tags FROM tsdb_series s
+         JOIN unnest($1::bigint[], $2::text[], $3::text[]) AS u(p, n, t) ON s.project_id = u.p AND s.name = u.n AND s.tags = u.t`,
+        [series.map((s) => s.projectId), series.map((s) => s.name), tags]);
+      const byKey = new Map(res.rows.map((r) => [`${r.project_id}\u0000${r.name}\u0000${r.tags}`, r.id]));
+      return series.map((s, i) => {
+        const id = byKey.get(`${s.projectId}\u0000${s.name}\u0000${tags[i] as string}`);
+        if (id === undefined) throw new Error(`series ${s.name} was not stored`);
+        return id;
+      });
+    });
   }
 
   readWal(): Promise<Array<{ id: number; data: Uint8Array }>> {
