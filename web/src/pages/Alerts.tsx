@@ -4,14 +4,15 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useServices } from '../context.js';
 import { ago, dateTime } from '../lib/format.js';
-import type { Alert, Flip, Page } from '../lib/types.js';
-import { Link, StateBadge } from '../ui.js';
+import { roleAtLeast, type Alert, type Flip, type Page } from '../lib/types.js';
+import { ActionButton, Link, StateBadge } from '../ui.js';
 
 type Kind = 'alerts' | 'flips';
 
 /** The alerts page. */
 export function AlertsPage(): JSX.Element {
-  const { api, model, router, onLive, features } = useServices();
+  const { api, model, router, onLive, features, user, toast } = useServices();
+  const canAck = roleAtLeast(user.role, 'editor') && features.has('POST', '/checks/{id}/ack');
   const q = router.location.query;
   const [kind, setKind] = useState<Kind>(q.get('kind') === 'flips' ? 'flips' : 'alerts');
   const [host, setHost] = useState(q.get('host') ?? '');
@@ -80,7 +81,10 @@ export function AlertsPage(): JSX.Element {
             {x.checkId !== null ? <> · <Link href={`/check/${x.checkId}`}>{checkName(x.checkId)}</Link></> : x.hostId !== null ? <> · <Link href={`/host/${x.hostId}`}>host {x.hostId}</Link></> : null}
             <span class="muted"> · {x.source}</span></li>
         ) : (
-          <li key={`f${x.id}`}><span class="muted" title={dateTime(x.at)}>{ago(x.at, now)}</span> <Link href={`/check/${x.checkId}`}>{checkName(x.checkId)}</Link> <StateBadge state={x.oldState} /> → <StateBadge state={x.newState} /> <span class="muted">{x.reason}</span> {x.info}</li>
+          <li key={`f${x.id}`}><span class="muted" title={dateTime(x.at)}>{ago(x.at, now)}</span> <Link href={`/check/${x.checkId}`}>{checkName(x.checkId)}</Link> <StateBadge state={x.oldState} /> → <StateBadge state={x.newState} /> <span class="muted">{x.reason}</span> {x.info}
+            {canAck && x.newState !== 'OK' && model.checks.get(x.checkId)?.state === x.newState ? (
+              <> <ActionButton onAction={async () => { await api.post(`/api/v1/checks/${x.checkId}/ack`, {}); toast('Acknowledged'); }}>Ack</ActionButton></>
+            ) : null}</li>
         ))}
       </ul>
       {cursor !== null ? <button type="button" class="btn" disabled={loading} onClick={() => void load(true)}>{loading ? 'Loading…' : 'Load more'}</button> : null}
