@@ -82,6 +82,8 @@ export class AlertEngine {
   private readonly expiredState: CheckState;
   private readonly random: () => number;
   private readonly inflight = new Set<Promise<void>>();
+  /** Deliveries this node is sending: never claimed again by this node, even if their lease ran out. */
+  private readonly sending = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private passing: Promise<TickReport> | null = null;
@@ -97,7 +99,7 @@ export class AlertEngine {
     this.nodeId = opts.nodeId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.sendTimeoutMs = opts.sendTimeoutMs ?? 10_000;
     this.maxSleepMs = opts.maxSleepMs ?? 1000;
-    this.maxInflight = opts.maxInflight ?? 64;
+    this.maxInflight = opts.maxInflight ?? 256;
     this.expiredState = opts.expiredState ?? 'ERR';
     this.random = opts.random ?? Math.random;
   }
@@ -292,23 +294,31 @@ export class AlertEngine {
     const now = this.clock.now();
     const room = this.maxInflight - this.inflight.size;
     if (room <= 0) return { count: 0, wakeAt: null };
-    const due = await this.alerts.dueDeliveries(now, BATCH);
+    // Fetch a few times what can be sent now: enough to fill groups, without re-reading thousands per pass.
+    const due = (await this.alerts.dueDeliveries(now, Math.min(BATCH, room * 4 + this.sending.size)))
+      .filter((d) => !this.sending.has(d.id));
     if (due.length === 0) return { count: 0, wakeAt: null };
     const { ready, wakeAt } = readyGroups(due.map((d) => ({ id: d.id, channel: d.channel, groupKey: d.groupKey, createdAt: d.createdAt })),
       now, this.settings.groupWindowMs);
     const byId = new Map(due.map((d) => [d.id, d]));
     const { channels } = await this.channelSetup();
     const byName = new Map(channels.map((c) => [c.name, c]));
+    // One conditional claim for every ready group (one transaction), then one send per group.
+    const groups = ready.slice(0, room);
+    const claimed = new Set(await this.alerts.claimDeliveries(groups.flatMap((g) => g.ids), this.nodeId, now,
+      now + 2 * this.sendTimeoutMs + 30_000));
     let count = 0;
-    for (const group of ready.slice(0, room)) {
-      const claimed = await this.alerts.claimDeliveries(group.ids, this.nodeId, now, now + 2 * this.sendTimeoutMs + 30_000);
-      if (claimed.length === 0) continue;
-      const deliveries = claimed.map((id) => byId.get(id) as Delivery);
+    for (const group of groups) {
+      const deliveries = group.ids.filter((id) => claimed.has(id)).map((id) => byId.get(id) as Delivery);
+      if (deliveries.length === 0) continue;
+      for (const d of deliveries) this.sending.add(d.id);
       const p = this.deliver(byName.get(group.channel) ?? null, group.channel, deliveries)
         .catch((err: unknown) => this.log.error({ err, channel: group.channel }, 'recording a delivery failed'))
         .finally(() => {
           this.inflight.delete(p);
-          this.kick();
+          for (const d of deliveries) this.sending.delete(d.id);
+          // Refill when half the slots are free (not after every single delivery).
+          if (this.inflight.size <= this.maxInflight / 2) this.kick();
         });
       this.inflight.add(p);
       count++;

@@ -185,20 +185,31 @@ export function openSqliteAlertStore(store: SqliteStore): SqliteAlertStore {
 export class SqliteAlertStore implements AlertStore {
   private readonly db: Database.Database;
   private readonly write: <T>(fn: () => T) => Promise<T>;
+  private readonly stmts = new Map<string, Database.Statement>();
 
   constructor(store: SqliteStore) {
     this.db = store.db;
     this.write = (fn) => store.writer.run(fn);
   }
 
+  /** A cached prepared statement (preparing costs more than running on the hot paths). */
+  private q(sql: string): Database.Statement {
+    let st = this.stmts.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.stmts.set(sql, st);
+    }
+    return st;
+  }
+
   // ---- channels, routes, silences ----
 
   async listChannels(): Promise<StoredChannel[]> {
-    return (this.db.prepare('SELECT * FROM alert_channels ORDER BY name').all() as ChannelRow[]).map(toChannel);
+    return (this.q('SELECT * FROM alert_channels ORDER BY name').all() as ChannelRow[]).map(toChannel);
   }
 
   async getChannel(name: string): Promise<StoredChannel | null> {
-    const row = this.db.prepare('SELECT * FROM alert_channels WHERE name = ?').get(name) as ChannelRow | undefined;
+    const row = this.q('SELECT * FROM alert_channels WHERE name = ?').get(name) as ChannelRow | undefined;
     return row ? toChannel(row) : null;
   }
 
@@ -208,28 +219,28 @@ export class SqliteAlertStore implements AlertStore {
 
   private putChannelSync(channel: ChannelDefinition & { enabled?: boolean; origin: Origin }, now: number): StoredChannel {
     const config = JSON.stringify(channel.config);
-    const prev = this.db.prepare('SELECT * FROM alert_channels WHERE name = ?').get(channel.name) as ChannelRow | undefined;
+    const prev = this.q('SELECT * FROM alert_channels WHERE name = ?').get(channel.name) as ChannelRow | undefined;
     // A changed config re-enables a channel that was disabled for a failure: the operator fixed it.
     const enabled = channel.enabled ?? (prev ? prev.enabled !== 0 || prev.config !== config : true);
     const reason = enabled ? null : (prev?.config === config ? prev.disabled_reason : null);
-    return toChannel(this.db.prepare(`INSERT INTO alert_channels (name, type, config, enabled, disabled_reason, origin, updated_at)
+    return toChannel(this.q(`INSERT INTO alert_channels (name, type, config, enabled, disabled_reason, origin, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET type = excluded.type, config = excluded.config,
       enabled = excluded.enabled, disabled_reason = excluded.disabled_reason, origin = excluded.origin, updated_at = excluded.updated_at
       RETURNING *`).get(channel.name, channel.type, config, enabled ? 1 : 0, reason, channel.origin, now) as ChannelRow);
   }
 
   deleteChannel(name: string): Promise<boolean> {
-    return this.write(() => this.db.prepare('DELETE FROM alert_channels WHERE name = ?').run(name).changes === 1);
+    return this.write(() => this.q('DELETE FROM alert_channels WHERE name = ?').run(name).changes === 1);
   }
 
   setChannelEnabled(name: string, enabled: boolean, reason: string | null, now: number): Promise<boolean> {
-    return this.write(() => this.db.prepare(
+    return this.write(() => this.q(
       'UPDATE alert_channels SET enabled = ?, disabled_reason = ?, updated_at = ? WHERE name = ? AND enabled = ?',
     ).run(enabled ? 1 : 0, enabled ? null : reason, now, name, enabled ? 0 : 1).changes === 1);
   }
 
   async listRoutes(): Promise<StoredRoute[]> {
-    return (this.db.prepare('SELECT * FROM alert_routes ORDER BY id').all() as RouteRow[]).map(toRoute);
+    return (this.q('SELECT * FROM alert_routes ORDER BY id').all() as RouteRow[]).map(toRoute);
   }
 
   putRoute(route: Route, origin: Origin): Promise<StoredRoute> {
@@ -237,17 +248,17 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   private putRouteSync(route: Route, origin: Origin): StoredRoute {
-    return toRoute(this.db.prepare(`INSERT INTO alert_routes (name, spec, origin) VALUES (?, ?, ?)
+    return toRoute(this.q(`INSERT INTO alert_routes (name, spec, origin) VALUES (?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, origin = excluded.origin RETURNING *`)
       .get(route.name, JSON.stringify(route), origin) as RouteRow);
   }
 
   deleteRoute(name: string): Promise<boolean> {
-    return this.write(() => this.db.prepare('DELETE FROM alert_routes WHERE name = ?').run(name).changes === 1);
+    return this.write(() => this.q('DELETE FROM alert_routes WHERE name = ?').run(name).changes === 1);
   }
 
   async listSilences(): Promise<StoredSilence[]> {
-    return (this.db.prepare('SELECT * FROM alert_silences ORDER BY starts_at, id').all() as SilenceRow[]).map(toSilence);
+    return (this.q('SELECT * FROM alert_silences ORDER BY starts_at, id').all() as SilenceRow[]).map(toSilence);
   }
 
   addSilence(s: SilenceInput, origin: Origin, now: number): Promise<StoredSilence> {
@@ -255,30 +266,30 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   private addSilenceSync(s: SilenceInput, origin: Origin, now: number): StoredSilence {
-    return toSilence(this.db.prepare(`INSERT INTO alert_silences (project, host, check_pattern, starts_at, ends_at, recurrence, until,
+    return toSilence(this.q(`INSERT INTO alert_silences (project, host, check_pattern, starts_at, ends_at, recurrence, until,
       comment, created_by, created_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`)
       .get(s.project, s.host, s.check, s.startsAt, s.endsAt, s.recurrence, s.until, s.comment, s.createdBy, now, origin) as SilenceRow);
   }
 
   deleteSilence(id: number): Promise<boolean> {
-    return this.write(() => this.db.prepare('DELETE FROM alert_silences WHERE id = ?').run(id).changes === 1);
+    return this.write(() => this.q('DELETE FROM alert_silences WHERE id = ?').run(id).changes === 1);
   }
 
   replaceConfigured(input: { channels: Array<ChannelDefinition & { enabled: boolean }>; routes: Route[]; silences: SilenceInput[] }, now: number): Promise<void> {
     return this.write(() => {
       const names = input.channels.map((c) => c.name);
-      const stale = (this.db.prepare("SELECT name FROM alert_channels WHERE origin = 'config'").pluck().all() as string[])
+      const stale = (this.q("SELECT name FROM alert_channels WHERE origin = 'config'").pluck().all() as string[])
         .filter((n) => !names.includes(n));
-      for (const n of stale) this.db.prepare('DELETE FROM alert_channels WHERE name = ?').run(n);
+      for (const n of stale) this.q('DELETE FROM alert_channels WHERE name = ?').run(n);
       for (const c of input.channels) {
-        const prev = this.db.prepare('SELECT config, enabled FROM alert_channels WHERE name = ?').get(c.name) as { config: string; enabled: number } | undefined;
+        const prev = this.q('SELECT config, enabled FROM alert_channels WHERE name = ?').get(c.name) as { config: string; enabled: number } | undefined;
         // Keep a failure-disabled channel disabled across restarts unless its config changed.
         const keepDisabled = c.enabled && prev !== undefined && prev.enabled === 0 && prev.config === JSON.stringify(c.config);
         this.putChannelSync({ ...c, enabled: keepDisabled ? undefined : c.enabled, origin: 'config' }, now);
       }
-      this.db.prepare("DELETE FROM alert_routes WHERE origin = 'config'").run();
+      this.q("DELETE FROM alert_routes WHERE origin = 'config'").run();
       for (const r of input.routes) this.putRouteSync(r, 'config');
-      this.db.prepare("DELETE FROM alert_silences WHERE origin = 'config'").run();
+      this.q("DELETE FROM alert_silences WHERE origin = 'config'").run();
       for (const s of input.silences) this.addSilenceSync(s, 'config', now);
     });
   }
@@ -287,7 +298,7 @@ export class SqliteAlertStore implements AlertStore {
 
   async checkStates(checkIds: readonly number[]): Promise<Map<number, CheckAlertState>> {
     const out = new Map<number, CheckAlertState>();
-    const st = this.db.prepare('SELECT * FROM alert_check_state WHERE check_id = ?');
+    const st = this.q('SELECT * FROM alert_check_state WHERE check_id = ?');
     for (const id of checkIds) {
       const row = st.get(id) as StateRow | undefined;
       out.set(id, row ? toState(row) : defaultCheckState(id));
@@ -311,8 +322,8 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   private ensureStateRow(checkId: number): boolean {
-    this.db.prepare('INSERT INTO alert_check_state (check_id) SELECT id FROM checks WHERE id = ? ON CONFLICT DO NOTHING').run(checkId);
-    return this.db.prepare('SELECT 1 FROM alert_check_state WHERE check_id = ?').get(checkId) !== undefined;
+    this.q('INSERT INTO alert_check_state (check_id) SELECT id FROM checks WHERE id = ? ON CONFLICT DO NOTHING').run(checkId);
+    return this.q('SELECT 1 FROM alert_check_state WHERE check_id = ?').get(checkId) !== undefined;
   }
 
   private patchState(checkId: number, patch: CheckStatePatch, where: string[] = ['check_id = ?'], whereArgs: Array<string | number | null> = []): boolean {
@@ -323,35 +334,37 @@ export class SqliteAlertStore implements AlertStore {
       args.push(stateValue(v));
     }
     if (sets.length === 0) sets.push('check_id = check_id');
-    return this.db.prepare(`UPDATE alert_check_state SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`)
+    return this.q(`UPDATE alert_check_state SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`)
       .run(...args, checkId, ...whereArgs).changes === 1;
   }
 
   async dueReminders(now: number, limit: number): Promise<CheckAlertState[]> {
-    return (this.db.prepare('SELECT * FROM alert_check_state WHERE next_reminder_at IS NOT NULL AND next_reminder_at <= ? ORDER BY next_reminder_at LIMIT ?')
+    return (this.q('SELECT * FROM alert_check_state WHERE next_reminder_at IS NOT NULL AND next_reminder_at <= ? ORDER BY next_reminder_at LIMIT ?')
       .all(now, limit) as StateRow[]).map(toState);
   }
 
   async dueFlapEvaluations(now: number, limit: number): Promise<CheckAlertState[]> {
-    return (this.db.prepare('SELECT * FROM alert_check_state WHERE next_flap_eval_at IS NOT NULL AND next_flap_eval_at <= ? ORDER BY next_flap_eval_at LIMIT ?')
+    return (this.q('SELECT * FROM alert_check_state WHERE next_flap_eval_at IS NOT NULL AND next_flap_eval_at <= ? ORDER BY next_flap_eval_at LIMIT ?')
       .all(now, limit) as StateRow[]).map(toState);
   }
 
   // ---- expiry ----
 
   async nextDeadline(): Promise<number | null> {
-    return (this.db.prepare('SELECT MIN(deadline_at) FROM checks WHERE deadline_at IS NOT NULL AND expired = 0').pluck().get() as number | null) ?? null;
+    return (this.q('SELECT MIN(deadline_at) FROM checks WHERE deadline_at IS NOT NULL AND expired = 0').pluck().get() as number | null) ?? null;
   }
 
-  expireDue(now: number, limit: number, plan: ExpiryPlanner): Promise<Flip[]> {
+  async expireDue(now: number, limit: number, plan: ExpiryPlanner): Promise<Flip[]> {
+    const next = await this.nextDeadline();
+    if (next === null || next > now) return [];
     return this.write(() => {
-      const due = this.db.prepare(`SELECT id, project_id, host_id, state, last_report_at, period_s, deadline_at FROM checks
+      const due = this.q(`SELECT id, project_id, host_id, state, last_report_at, period_s, deadline_at FROM checks
         WHERE deadline_at IS NOT NULL AND expired = 0 AND deadline_at <= ? ORDER BY deadline_at LIMIT ?`).all(now, limit) as Array<{
           id: number; project_id: number; host_id: number; state: CheckState; last_report_at: number | null; period_s: number | null; deadline_at: number;
         }>;
-      const expire = this.db.prepare(`UPDATE checks SET expired = 1, state = ?, info = ?, last_change_at = ?
+      const expire = this.q(`UPDATE checks SET expired = 1, state = ?, info = ?, last_change_at = ?
         WHERE id = ? AND expired = 0 AND deadline_at = ?`);
-      const insertFlip = this.db.prepare(`INSERT INTO flips (check_id, project_id, host_id, at, old_state, new_state, reason, info)
+      const insertFlip = this.q(`INSERT INTO flips (check_id, project_id, host_id, at, old_state, new_state, reason, info)
         VALUES (?, ?, ?, ?, ?, ?, 'expired', ?) RETURNING *`);
       const flips: Flip[] = [];
       for (const c of due) {
@@ -365,18 +378,21 @@ export class SqliteAlertStore implements AlertStore {
 
   // ---- pipeline ----
 
-  intake(nodeId: string, now: number, limit: number, plan: IntakePlanner): Promise<number> {
+  async intake(nodeId: string, now: number, limit: number, plan: IntakePlanner): Promise<number> {
+    const waiting = this.q(`SELECT EXISTS (SELECT 1 FROM flips WHERE notified_at IS NULL)
+      OR EXISTS (SELECT 1 FROM alerts WHERE notified_at IS NULL)`).pluck().get() as number;
+    if (!waiting) return 0;
     return this.write(() => {
       let n = 0;
-      const flips = this.db.prepare(`SELECT f.*, p.name AS project, h.name AS host_name, c.name AS check_name, c.tags AS tags,
+      const flips = this.q(`SELECT f.*, p.name AS project, h.name AS host_name, c.name AS check_name, c.tags AS tags,
           s.reduction_ms AS reduction_ms
         FROM flips f JOIN checks c ON c.id = f.check_id JOIN hosts h ON h.id = f.host_id JOIN projects p ON p.id = f.project_id
         LEFT JOIN alert_check_state s ON s.check_id = f.check_id
         WHERE f.notified_at IS NULL ORDER BY f.id LIMIT ?`).all(limit) as Array<FlipRow & {
           project: string; host_name: string; check_name: string; tags: string; reduction_ms: number | null;
         }>;
-      const claimFlip = this.db.prepare('UPDATE flips SET claimed_by = ?, notified_at = ? WHERE id = ? AND notified_at IS NULL');
-      const clearAck = this.db.prepare('UPDATE alert_check_state SET acked_at = NULL, acked_by = NULL, ack_comment = NULL WHERE check_id = ?');
+      const claimFlip = this.q('UPDATE flips SET claimed_by = ?, notified_at = ? WHERE id = ? AND notified_at IS NULL');
+      const clearAck = this.q('UPDATE alert_check_state SET acked_at = NULL, acked_by = NULL, ack_comment = NULL WHERE check_id = ?');
       for (const r of flips) {
         if (claimFlip.run(nodeId, now, r.id).changes !== 1) continue;
         const item: IntakeItem = {
@@ -388,12 +404,12 @@ export class SqliteAlertStore implements AlertStore {
         clearAck.run(r.check_id);
         n++;
       }
-      const alerts = this.db.prepare(`SELECT a.*, p.name AS project, h.name AS host_name, c.name AS check_name, c.tags AS tags
+      const alerts = this.q(`SELECT a.*, p.name AS project, h.name AS host_name, c.name AS check_name, c.tags AS tags
         FROM alerts a JOIN projects p ON p.id = a.project_id LEFT JOIN hosts h ON h.id = a.host_id LEFT JOIN checks c ON c.id = a.check_id
         WHERE a.notified_at IS NULL ORDER BY a.id LIMIT ?`).all(limit) as Array<AlertRow & {
           project: string; host_name: string | null; check_name: string | null; tags: string | null;
         }>;
-      const claimAlert = this.db.prepare('UPDATE alerts SET claimed_by = ?, notified_at = ? WHERE id = ? AND notified_at IS NULL');
+      const claimAlert = this.q('UPDATE alerts SET claimed_by = ?, notified_at = ? WHERE id = ? AND notified_at IS NULL');
       for (const r of alerts) {
         if (claimAlert.run(nodeId, now, r.id).changes !== 1) continue;
         const item: IntakeItem = {
@@ -410,25 +426,25 @@ export class SqliteAlertStore implements AlertStore {
 
   private insertEvent(source: AlertEvent['source'], sourceId: number | null, checkId: number | null, event: NotifyEvent,
     releaseAt: number, status: EventStatus, note: string | null, decidedAt: number | null): number {
-    return this.db.prepare(`INSERT INTO alert_events (source, source_id, check_id, at, release_at, status, note, decided_at, event)
+    return this.q(`INSERT INTO alert_events (source, source_id, check_id, at, release_at, status, note, decided_at, event)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).pluck()
       .get(source, sourceId, checkId, event.at, releaseAt, status, note, decidedAt, JSON.stringify(event)) as number;
   }
 
   async heldEvents(now: number, limit: number): Promise<AlertEvent[]> {
-    return (this.db.prepare(`SELECT * FROM alert_events WHERE status = 'held' AND (
+    return (this.q(`SELECT * FROM alert_events WHERE status = 'held' AND (
         (check_id IS NULL AND release_at <= ?)
         OR check_id IN (SELECT check_id FROM alert_events WHERE status = 'held' AND release_at <= ? AND check_id IS NOT NULL))
       ORDER BY id LIMIT ?`).all(now, now, limit) as EventRow[]).map(toEvent);
   }
 
   async nextRelease(): Promise<number | null> {
-    return (this.db.prepare("SELECT MIN(release_at) FROM alert_events WHERE status = 'held'").pluck().get() as number | null) ?? null;
+    return (this.q("SELECT MIN(release_at) FROM alert_events WHERE status = 'held'").pluck().get() as number | null) ?? null;
   }
 
   applyDecisions(batch: DecisionBatch, now: number): Promise<number> {
     return this.write(() => {
-      const decide = this.db.prepare(`UPDATE alert_events SET status = ?, note = ?, decided_at = ? WHERE id = ? AND status = 'held'
+      const decide = this.q(`UPDATE alert_events SET status = ?, note = ?, decided_at = ? WHERE id = ? AND status = 'held'
         RETURNING check_id`);
       const applied = new Set<number>();
       let n = 0;
@@ -453,35 +469,34 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   private insertDeliveries(eventId: number, channels: readonly string[], groupKey: string, now: number): void {
-    const st = this.db.prepare(`INSERT INTO alert_deliveries (event_id, channel, group_key, created_at, status, attempts, next_attempt_at)
+    const st = this.q(`INSERT INTO alert_deliveries (event_id, channel, group_key, created_at, status, attempts, next_attempt_at)
       VALUES (?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT (event_id, channel) DO NOTHING`);
     for (const ch of channels) st.run(eventId, ch, groupKey, now, now);
   }
 
   async dueDeliveries(now: number, limit: number): Promise<Delivery[]> {
-    return (this.db.prepare(`SELECT d.*, e.event FROM alert_deliveries d JOIN alert_events e ON e.id = d.event_id
-      WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
-      ORDER BY d.id LIMIT ?`).all(now, now, limit) as DeliveryRow[]).map(toDelivery);
+    // A lease moves next_attempt_at to its end, so one indexed bound finds what is due and not leased.
+    return (this.q(`SELECT d.*, e.event FROM alert_deliveries d JOIN alert_events e ON e.id = d.event_id
+      WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`).all(now, limit) as DeliveryRow[]).map(toDelivery);
   }
 
   async nextDeliveryAt(): Promise<number | null> {
-    return (this.db.prepare(`SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until + 1, 0))) FROM alert_deliveries
-      WHERE status = 'pending'`).pluck().get() as number | null) ?? null;
+    return (this.q("SELECT MIN(next_attempt_at) FROM alert_deliveries WHERE status = 'pending'").pluck().get() as number | null) ?? null;
   }
 
   claimDeliveries(ids: readonly number[], nodeId: string, now: number, leaseUntil: number): Promise<number[]> {
     return this.write(() => {
-      const st = this.db.prepare(`UPDATE alert_deliveries SET claimed_by = ?, lease_until = ?
-        WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)`);
-      return ids.filter((id) => st.run(nodeId, leaseUntil, id, now).changes === 1);
+      const st = this.q(`UPDATE alert_deliveries SET claimed_by = ?, lease_until = ?, next_attempt_at = ?
+        WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`);
+      return ids.filter((id) => st.run(nodeId, leaseUntil, leaseUntil, id, now).changes === 1);
     });
   }
 
   recordAttempts(results: readonly AttemptResult[], now: number): Promise<void> {
     return this.write(() => {
-      const bump = this.db.prepare(`UPDATE alert_deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
+      const bump = this.q(`UPDATE alert_deliveries SET attempts = attempts + 1, status = ?, next_attempt_at = ?,
         lease_until = NULL, last_error = ?, sent_at = ? WHERE id = ? RETURNING attempts, event_id`);
-      const log = this.db.prepare(`INSERT INTO notifications (delivery_id, event_id, channel, attempt, at, status, error, duration_ms)
+      const log = this.q(`INSERT INTO notifications (delivery_id, event_id, channel, attempt, at, status, error, duration_ms)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const r of results) {
         const status = r.status === 'ok' ? 'sent' : r.status === 'transient' && r.retryAt !== null ? 'pending' : 'failed';
@@ -494,7 +509,7 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   cancelDeliveries(channel: string, reason: string, now: number): Promise<number> {
-    return this.write(() => this.db.prepare(`UPDATE alert_deliveries SET status = 'failed', last_error = ?, next_attempt_at = ?
+    return this.write(() => this.q(`UPDATE alert_deliveries SET status = 'failed', last_error = ?, next_attempt_at = ?
       WHERE channel = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)`).run(reason, now, channel, now).changes);
   }
 
@@ -504,7 +519,7 @@ export class SqliteAlertStore implements AlertStore {
     const { where, args } = timeWhere(filter);
     if (filter.checkId !== undefined) { where.push('check_id = ?'); args.push(filter.checkId); }
     if (filter.status !== undefined) { where.push('status = ?'); args.push(filter.status); }
-    const rows = this.db.prepare(`SELECT * FROM alert_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const rows = this.q(`SELECT * FROM alert_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY at DESC, id DESC LIMIT ?`).all(...args, filter.limit + 1) as EventRow[];
     return pageOf(rows.map(toEvent), filter.limit, (e) => [e.at, e.id]);
   }
@@ -513,7 +528,7 @@ export class SqliteAlertStore implements AlertStore {
     const { where, args } = timeWhere(filter);
     if (filter.channel !== undefined) { where.push('channel = ?'); args.push(filter.channel); }
     if (filter.eventId !== undefined) { where.push('event_id = ?'); args.push(filter.eventId); }
-    const rows = this.db.prepare(`SELECT * FROM notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const rows = this.q(`SELECT * FROM notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY at DESC, id DESC LIMIT ?`).all(...args, filter.limit + 1) as NotificationRow[];
     return pageOf(rows.map(toNotification), filter.limit, (n) => [n.at, n.id]);
   }
