@@ -173,6 +173,19 @@ describe('OddEye metric API over HTTP', () => {
     });
   });
 
+  it('dynamic alerting: a series that leaves its learned band gets an "anomaly:" check, back to OK when it returns', async () => {
+    const start = T_MS - 2 * 86_400_000;
+    const history = [];
+    for (let t = start; t < T_MS; t += 60_000) history.push({ metric: 'dyn.load', timestamp: t / 1000, value: 10 + ((t / 60_000) % 5), tags: { host: 'h9' } });
+    for (let i = 0; i < history.length; i += 1000) assert.equal((await put(history.slice(i, i + 1000))).statusCode, 200);
+    assert.equal(await check('h9', 'anomaly: dyn.load'), null, 'no check while the series behaves');
+    await put([{ metric: 'dyn.load', timestamp: T_S, value: 400, tags: { host: 'h9' } }]);
+    const c = (await check('h9', 'anomaly: dyn.load'))!;
+    assert.deepEqual([c.state, c.source], ['ERR', 'oddeye']);
+    await put([{ metric: 'dyn.load', timestamp: T_S + 60, value: 12, tags: { host: 'h9' } }]);
+    assert.equal((await check('h9', 'anomaly: dyn.load'))?.state, 'OK');
+  });
+
   it('without a time-series store, ordinary metrics are refused one by one and Specials still stored', async () => {
     const g = await appFixture();
     try {

@@ -6,7 +6,7 @@
 // OK → OK, ELEVATED/WARNING → WARN, ERROR → ERR, with the message as info; `reaction > 0` makes the
 // check a heartbeat of that many minutes, and `reaction < 0` clears a non-OK Special back to OK after
 // |reaction| minutes without a newer one (oddeye-autoclear.ts). Other elements are samples for the
-// time-series store.
+// time-series store, scored for anomalies by their reaction (oddeye-anomaly.ts).
 // `sandbox=…` requests are validated and answered but not stored (the agent's test mode).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReportedState } from '../domain/check-state.js';
@@ -18,6 +18,7 @@ import type { SelfMetrics } from '../server/self-metrics.js';
 import type { StateReportOutcome, Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { seriesProblem } from '../tsdb/series.js';
+import { OddEyeAnomalies, type AnomalyChange } from './oddeye-anomaly.js';
 import { autoClearRepoFor, sweepAutoClear, type AutoClearRepo } from './oddeye-autoclear.js';
 import type { SampleSink } from './samples.js';
 
@@ -38,6 +39,8 @@ export interface OddEyeRoutesOptions {
   autoClear?: AutoClearRepo | null;
   /** How often due auto-clears are applied (default 15 s). */
   autoClearIntervalMs?: number;
+  /** Dynamic alerting on ordinary series (default: a new tracker; null: off). */
+  anomalies?: OddEyeAnomalies | null;
 }
 
 /** The check report of one Special element. */
@@ -56,6 +59,7 @@ export function specialReport(el: OddEyeElement): ReportedState {
 export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptions): Promise<void> {
   const { store, clock, metrics, samples } = opts;
   const autoClear = opts.autoClear === undefined ? autoClearRepoFor(store) : opts.autoClear;
+  const anomalies = opts.anomalies === undefined ? new OddEyeAnomalies() : opts.anomalies;
   if (autoClear !== null) {
     let timer: NodeJS.Timeout | null = null;
     let sweeping: Promise<unknown> = Promise.resolve();
@@ -111,12 +115,28 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
     }));
   };
 
+  /** Stores the anomaly state changes of a request, one atomic report per host. */
+  const reportAnomalies = async (projectId: number, address: string, changes: (AnomalyChange | null)[]): Promise<void> => {
+    const byHost = new Map<string, ReportedState[]>();
+    for (const c of changes) {
+      if (c === null) continue;
+      const list = byHost.get(c.host) ?? [];
+      list.push(c.report);
+      byHost.set(c.host, list);
+    }
+    const at = clock.now();
+    for (const [host, services] of byHost) {
+      await store.ingest.reportStates({ hostId: await hostIds(projectId, host), at, address, source: 'oddeye', services });
+    }
+  };
+
   /**
    * Handles one request:
    * 1. split the raw form and decide the status (406/424/415/411);
    * 2. resolve the UUID to a project (424 when unknown);
    * 3. append the samples, dropping elements the store refuses; 411 when none is left;
-   * 4. store Specials as check states and commit the samples (durable), then answer 200 with what was dropped.
+   * 4. store Specials as check states and commit the samples (durable); score the samples for
+   *    anomalies and store the state changes; then answer 200 with what was dropped.
    */
   const handle = async (raw: string, address: string, reply: FastifyReply): Promise<FastifyReply> => {
     const decision = decideOddEye(splitOddEyeBody(raw));
@@ -131,7 +151,7 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
     const rejected: OddEyeRejected[] = [...decision.rejected];
     const validIndexes = elementIndexes(decision.elements.length, decision.rejected);
     const specials: OddEyeElement[] = [];
-    let points = 0;
+    const pointEls: OddEyeElement[] = [];
     decision.elements.forEach((el, i) => {
       const problem = el.type === 'special' ? specialProblem(el)
         : samples === null ? 'metrics are not stored by this server (no time-series store)'
@@ -139,16 +159,17 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
             : samples.append(project.id, el.metric, el.tags, el.timestampMs, el.value, oddEyeTypeToMetricType(el.type));
       if (problem !== null) rejected.push({ index: validIndexes[i] ?? i, error: problem });
       else if (el.type === 'special') specials.push(el);
-      else points++;
+      else pointEls.push(el);
     });
-    if (specials.length + points === 0) return fail(411, 'Not valid data', 'invalid');
+    if (specials.length + pointEls.length === 0) return fail(411, 'Not valid data', 'invalid');
     if (!decision.sandbox) {
       await Promise.all([
         specials.length > 0 ? storeSpecials(project.id, address, specials) : undefined,
-        points > 0 && samples !== null ? samples.commit() : undefined,
+        pointEls.length > 0 && samples !== null ? samples.commit() : undefined,
       ]);
+      if (anomalies !== null) await reportAnomalies(project.id, address, pointEls.map((el) => anomalies.observe(project.id, el)));
     }
-    const accepted = specials.length + points;
+    const accepted = specials.length + pointEls.length;
     metrics.reportsAccepted.inc({ protocol: 'oddeye' }, accepted);
     if (rejected.length === 0) return reply.code(200).send({ state: 'OK' });
     metrics.reportsRejected.inc({ protocol: 'oddeye', reason: 'invalid_element' }, rejected.length);
