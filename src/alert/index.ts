@@ -22,4 +22,5 @@ export { AlertAdmin, type AlertAdminOptions, type ChannelView } from './admin.js
 export { parseAlertingConfig, parseAlertSettings, parseRoute, parseSilence, type AlertingConfig, type ConfiguredChannel } from './config.js';
 export { AlertEngine, type AlertEngineOptions, type AlertLogger, type ChannelTestResult, type TickReport } from './engine.js';
 export type { AlertEvent, AlertStore, CheckAlertState, EventStatus, NotificationRecord, StoredChannel, StoredRoute, StoredSilence } from './store-types.js';
+export { HEARTBEAT_POLICIES, heartbeatPolicy, type HeartbeatPolicy } from './policies.js';
 export { DEFAULT_ALERT_SETTINGS, type AlertSettings, type Route, type Silence, type SilenceInput } from './types.js';

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { backoffDelay } from './backoff.js';
 import { globMatch } from './glob.js';
 import { readyGroups, type PendingDelivery } from './grouping.js';
+import { heartbeatPolicy } from './policies.js';
 import { nextReminderAt, type ReminderSubject } from './reminders.js';
 
 const globs: Array<[string, string | null, boolean]> = [
@@ -56,4 +57,14 @@ for (const b of backoffs) {
   test(`backoff after ${b.failures} failure(s) with jitter ${b.random} waits ${b.delay} ms`, () => {
     assert.equal(backoffDelay(b.failures, { baseMs: 5000, maxMs: 1_800_000 }, () => b.random), b.delay);
   });
+}
+
+const policies: Array<[string, { periodS: number; patienceS: number } | null]> = [
+  ['Default', { periodS: 3600, patienceS: 1200 }],
+  ['daily', { periodS: 86_400, patienceS: 7200 }],
+  [' Daily ', { periodS: 86_400, patienceS: 7200 }],
+  ['hourly', null],
+];
+for (const [name, expected] of policies) {
+  test(`heartbeat policy "${name}"`, () => assert.deepEqual(heartbeatPolicy(name), expected));
 }
