@@ -343,8 +343,10 @@ export class Tsdb {
       const chunks: NewChunk[] = [];
       const cuts: Array<[SeriesEntry, number]> = [];
       let samples = 0;
+      let encoded = 0;
       for (const e of this.byId.values()) {
         if (e.headLen === 0) continue;
+        if (++encoded % 2000 === 0) await yieldToLoop(); // appends go on meanwhile, past each cut
         const n = e.headLen;
         cuts.push([e, n]);
         samples += n;
@@ -395,7 +397,7 @@ export class Tsdb {
           for (const w of batch) {
             seen.add(`${w.seriesId}:${w.windowStart}`);
             await this.compactWindow(w.seriesId, w.windowStart, now, work);
-            windows++;
+            if (++windows % 50 === 0) await yieldToLoop(); // keep ingestion and queries responsive
           }
           for (const r of work.rollups.values()) {
             const b = r.buckets;
@@ -625,6 +627,11 @@ export class Tsdb {
     await this.chain;
     await this.storage.close();
   }
+}
+
+/** Lets the event loop run (a synchronous storage would otherwise never give it a turn). */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -108,12 +108,12 @@ export class SeriesTrie {
 
   /** The entry cached for exactly this project, name and tag order, if any. */
   get(projectId: number, name: string, tags: Tags): SeriesEntry | undefined {
-    let node: TrieNode | undefined = this.roots.get(projectId)?.children.get(name);
+    let node: TrieNode | undefined = this.roots.get(projectId)?.children?.get(name);
     if (node === undefined) return undefined;
     for (const k in tags) {
-      const kn: TrieNode | undefined = node.children.get(k);
+      const kn: TrieNode | undefined = node.children?.get(k);
       if (kn === undefined) return undefined;
-      const vn: TrieNode | undefined = kn.children.get(tags[k]!);
+      const vn: TrieNode | undefined = kn.children?.get(tags[k]!);
       if (vn === undefined) return undefined;
       node = vn;
     }
@@ -134,10 +134,11 @@ export class SeriesTrie {
 }
 
 class TrieNode {
-  readonly children = new Map<string, TrieNode>();
+  children: Map<string, TrieNode> | null = null; // created on first child: most nodes are leaves
   entry: SeriesEntry | null = null;
 
   child(key: string): TrieNode {
+    if (this.children === null) this.children = new Map();
     let c = this.children.get(key);
     if (c === undefined) {
       c = new TrieNode();
