@@ -54,9 +54,13 @@ export class Agent {
     if (this.running.has(id)) throw new Error('monitor already started');
     this.running.add(id);
     let initDone: Promise<void> | undefined;
+    const intervalMs = m.def.interval * 1000;
+    // Thousands of monitors with one interval would otherwise probe in one burst every interval.
+    const initialDelayMs = this.deps.spreadStart ? Math.floor(((id * 0.6180339887498949) % 1) * intervalMs) : 0;
     this.scheduler.add({
       id: String(id),
-      intervalMs: m.def.interval * 1000,
+      intervalMs,
+      initialDelayMs,
       run: async () => {
         initDone ??= m.begin();
         await initDone;

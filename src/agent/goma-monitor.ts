@@ -18,6 +18,8 @@ export interface MonitorDeps extends ActionContext {
   failState: FailStateStore;
   /** Add a push action when the definition has none (a server is configured). */
   implicitPush: boolean;
+  /** Spread first runs over the first interval (golden-ratio offsets by id) instead of all at once. */
+  spreadStart?: boolean;
 }
 
 /** A built monitor (not yet scheduled). */

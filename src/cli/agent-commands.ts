@@ -151,11 +151,11 @@ async function serveAgent(program: Command, agentCmd: Command, opts: ServeOption
     }
     const retryMax = Number(opts.retryMax);
     if (!Number.isFinite(retryMax) || retryMax <= 0) throw new CliError(`--retry-max must be a positive number of seconds, got ${JSON.stringify(opts.retryMax)}`, 2);
-    outbox = new Outbox({ dir: join(stateDir, 'outbox'), timers, logger, maxBackoffMs: retryMax * 1000, minBackoffMs: Math.min(1000, retryMax * 1000) });
+    outbox = new Outbox({ dir: join(stateDir, 'outbox'), timers, logger, syncDelayMs: 200, maxBackoffMs: retryMax * 1000, minBackoffMs: Math.min(1000, retryMax * 1000) });
     outbox.open();
     outbox.start(overcDeliver(client, logger));
   }
-  const agent = new Agent({ timers, logger, outbox, failState: new FailStateStore(join(stateDir, 'failing.json')), implicitPush: outbox !== undefined });
+  const agent = new Agent({ timers, logger, outbox, failState: new FailStateStore(join(stateDir, 'failing.json')), implicitPush: outbox !== undefined, spreadStart: true });
   // 3. Monitors from the directory; a bad file stops start-up naming file, line and key.
   try {
     const ids = agent.loadDir(opts.dir);
