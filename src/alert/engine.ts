@@ -221,9 +221,8 @@ export class AlertEngine {
     if (held.length === 0) return { count: 0, wakeAt: null };
     const checkIds = [...new Set(held.map((e) => e.checkId).filter((id): id is number => id !== null))];
     const states = await this.alerts.checkStates(checkIds);
-    const flapHistories = new Map<number, CheckState[]>();
     const flipChecks = new Set(held.filter((e) => e.source === 'flip' && e.releaseAt <= now).map((e) => e.checkId as number));
-    for (const id of flipChecks) flapHistories.set(id, await this.latestStates(id));
+    const flapHistories = await this.alerts.recentStates([...flipChecks], this.settings.flapWindow);
     const { enabled } = await this.channelSetup();
     const { batch, wakeAt } = decide({
       now, held, states, flapHistories, silences: await this.alerts.listSilences(), routes: await this.alerts.listRoutes(),
@@ -234,8 +233,7 @@ export class AlertEngine {
   }
 
   private async latestStates(checkId: number): Promise<CheckState[]> {
-    const page = await this.store.history.stateReports(checkId, { limit: this.settings.flapWindow });
-    return page.items.map((r) => r.state).reverse();
+    return (await this.alerts.recentStates([checkId], this.settings.flapWindow)).get(checkId) ?? [];
   }
 
   private async remind(): Promise<number> {

@@ -102,3 +102,31 @@ describe('sqlite alert store: claims are conditional (exactly one winner)', () =
     assert.equal(await a.alerts.patchCheckState(987_654, {}, { nextReminderAt: 1 }), false, 'no state for a check that does not exist');
   });
 });
+
+describe('sqlite alert store: batched reads', () => {
+  test('recentStates returns the newest n states of each check, oldest first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oversee-alertstore-'));
+    const store = await openSqliteStore({ path: join(dir, 'db'), synchronous: 'NORMAL' });
+    try {
+      const alerts = openSqliteAlertStore(store);
+      const project = await store.projects.getByName('default');
+      assert.ok(project);
+      const hostId = (await store.hosts.register(project.id, 'h', null, T0)).id;
+      const seq = ['OK', 'WARN', 'ERR', 'OK', 'UNK'] as const;
+      const ids: number[] = [];
+      for (const [i, state] of seq.entries()) {
+        const out = await store.ingest.reportStates({ hostId, at: T0 + i, address: null, source: 'api', services: [{ name: 'a', state, info: '', periodS: null }, { name: 'b', state: 'OK', info: '', periodS: null }] });
+        if (i === 0) ids.push(...out.map((o) => o.checkId));
+      }
+      const got = await alerts.recentStates([...ids, 424242], 3);
+      assert.deepEqual(got.get(ids[0] as number), ['ERR', 'OK', 'UNK']);
+      assert.deepEqual(got.get(ids[1] as number), ['OK', 'OK', 'OK']);
+      assert.deepEqual(got.get(424242), []);
+      const states = await alerts.checkStates([ids[0] as number]);
+      assert.equal(states.get(ids[0] as number)?.flapping, false);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -297,12 +297,20 @@ export class SqliteAlertStore implements AlertStore {
   // ---- per-check state ----
 
   async checkStates(checkIds: readonly number[]): Promise<Map<number, CheckAlertState>> {
-    const out = new Map<number, CheckAlertState>();
-    const st = this.q('SELECT * FROM alert_check_state WHERE check_id = ?');
-    for (const id of checkIds) {
-      const row = st.get(id) as StateRow | undefined;
-      out.set(id, row ? toState(row) : defaultCheckState(id));
-    }
+    const out = new Map<number, CheckAlertState>(checkIds.map((id) => [id, defaultCheckState(id)]));
+    const rows = this.q('SELECT * FROM alert_check_state WHERE check_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(checkIds)) as StateRow[];
+    for (const r of rows) out.set(r.check_id, toState(r));
+    return out;
+  }
+
+  async recentStates(checkIds: readonly number[], n: number): Promise<Map<number, CheckState[]>> {
+    const out = new Map<number, CheckState[]>(checkIds.map((id) => [id, []]));
+    const rows = this.q(`SELECT check_id, state FROM (
+        SELECT check_id, state, at, id, ROW_NUMBER() OVER (PARTITION BY check_id ORDER BY at DESC, id DESC) AS rn
+        FROM state_reports WHERE check_id IN (SELECT value FROM json_each(?)))
+      WHERE rn <= ? ORDER BY check_id, at, id`).all(JSON.stringify(checkIds), n) as Array<{ check_id: number; state: CheckState }>;
+    for (const r of rows) out.get(r.check_id)?.push(r.state);
     return out;
   }
 
