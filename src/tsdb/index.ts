@@ -191,6 +191,9 @@ export class Tsdb {
     this.maxFutureMs = opts.maxFutureMs ?? DAY;
     this.maxPoints = opts.maxPoints ?? 11_000;
     this.onError = opts.onError ?? (() => undefined);
+    if (this.tiers.length > 1 && !(this.rollupAfterMs + this.rawSpan < this.tiers[0]!.retentionMs)) {
+      throw new Error('tsdb: rollupAfterMs plus the raw chunk span must be shorter than the raw retention');
+    }
   }
 
   /** Opens a store: loads the series index and replays the WAL into the heads. */

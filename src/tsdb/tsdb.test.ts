@@ -272,3 +272,9 @@ test('runs on a connection shared with other tables', async () => {
   assert.equal((db.prepare('SELECT COUNT(*) AS n FROM tsdb_chunks').get() as { n: number }).n, 1);
   db.close();
 });
+
+test('refuses settings that would let raw data expire before it is rolled up', async () => {
+  const db = new (await import('better-sqlite3')).default(':memory:');
+  await assert.rejects(Tsdb.open({ storage: openSqliteTsdbStorage({ db }), clock: new ManualClock(T0), rollupAfterMs: 8 * DAY }), /rollupAfterMs/);
+  db.close();
+});
