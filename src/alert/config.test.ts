@@ -63,6 +63,8 @@ test('an empty config means no channels, routes or silences and default settings
   assert.deepEqual([cfg.channels, cfg.routes, cfg.silences], [[], [], []]);
   assert.equal(cfg.settings.groupWindowMs, 10_000);
   assert.equal(cfg.settings.reminderIntervalMs, 0);
+  assert.equal(cfg.settings.expiredState, 'ERR');
+  assert.equal(parseAlertingConfig({ alerting: { expired_state: 'WARN' } }).settings.expiredState, 'WARN');
 });
 
 const bad: Array<{ name: string; toml: string; key: string }> = [
@@ -81,6 +83,7 @@ const bad: Array<{ name: string; toml: string; key: string }> = [
   { name: 'silence with an unknown recurrence', toml: '[[silences]]\nstarts = 2026-01-05T22:00:00Z\nduration_s = 60\nrecurrence = "hourly"', key: 'silences[0].recurrence' },
   { name: 'silence with a local time (no zone)', toml: '[[silences]]\nstarts = 2026-01-05T22:00:00\nduration_s = 60', key: 'silences[0].starts' },
   { name: 'negative group window', toml: '[alerting]\ngroup_window_s = -1', key: 'alerting.group_window_s' },
+  { name: 'an unknown expired_state', toml: '[alerting]\nexpired_state = "FAIL"', key: 'alerting.expired_state' },
   { name: 'flap_low above flap_high', toml: '[alerting]\nflap_low = 30\nflap_high = 20', key: 'alerting.flap_low' },
 ];
 for (const b of bad) {

@@ -126,7 +126,7 @@ export function parseAlertSettings(raw: unknown): AlertSettings {
   if (raw === undefined || raw === null) return { ...DEFAULT_ALERT_SETTINGS };
   const t = asTable(raw, 'alerting');
   rejectUnknown(t, ['group_window_s', 'reminder_interval_s', 'reduction_s', 'flap_window', 'flap_high', 'flap_low',
-    'max_attempts', 'backoff_base_s', 'backoff_max_s']);
+    'max_attempts', 'backoff_base_s', 'backoff_max_s', 'expired_state']);
   const d = DEFAULT_ALERT_SETTINGS;
   const s = (field: string, min: number, max: number, dflt: number): number => optInt(t, field, min, max) ?? dflt;
   const settings: AlertSettings = {
@@ -139,7 +139,9 @@ export function parseAlertSettings(raw: unknown): AlertSettings {
     maxAttempts: s('max_attempts', 1, 100, d.maxAttempts),
     backoffBaseMs: s('backoff_base_s', 1, 3600, d.backoffBaseMs / 1000) * 1000,
     backoffMaxMs: s('backoff_max_s', 1, 86_400, d.backoffMaxMs / 1000) * 1000,
+    expiredState: (optString(t, 'expired_state') ?? d.expiredState) as CheckState,
   };
+  if (!CHECK_STATES.includes(settings.expiredState)) throw invalid('expired_state', `must be one of ${CHECK_STATES.join(', ')}`);
   if (settings.flapLow > settings.flapHigh) throw invalid('flap_low', 'must not exceed flap_high');
   if (settings.backoffMaxMs < settings.backoffBaseMs) throw invalid('backoff_max_s', 'must not be below backoff_base_s');
   return settings;

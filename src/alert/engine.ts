@@ -42,8 +42,6 @@ export interface AlertEngineOptions {
   maxSleepMs?: number;
   /** Deliveries in flight at once. */
   maxInflight?: number;
-  /** State a silent check turns to (default ERR). */
-  expiredState?: CheckState;
   random?: () => number;
 }
 
@@ -100,7 +98,7 @@ export class AlertEngine {
     this.sendTimeoutMs = opts.sendTimeoutMs ?? 10_000;
     this.maxSleepMs = opts.maxSleepMs ?? 1000;
     this.maxInflight = opts.maxInflight ?? 256;
-    this.expiredState = opts.expiredState ?? 'ERR';
+    this.expiredState = this.settings.expiredState;
     this.random = opts.random ?? Math.random;
   }
 

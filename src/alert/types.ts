@@ -60,6 +60,8 @@ export interface AlertSettings {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** State a check turns to when it misses its deadline. */
+  expiredState: CheckState;
 }
 
 /** Defaults of the `[alerting]` section. */
@@ -73,4 +75,5 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   maxAttempts: 10,
   backoffBaseMs: 5_000,
   backoffMaxMs: 30 * 60_000,
+  expiredState: 'ERR',
 };
