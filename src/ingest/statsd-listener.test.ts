@@ -12,16 +12,14 @@ import { readUdpDrops, startStatsdListener, type StatsdListener } from './statsd
 
 const T0 = Date.UTC(2026, 0, 10, 12);
 
-/** Sends datagrams to the listener and waits until it has counted them all. */
-async function send(port: number, metrics: SelfMetrics, datagrams: (string | Buffer)[]): Promise<void> {
-  const counter = metrics.registry.getSingleMetric('oversee_statsd_datagrams_total');
-  const count = async (): Promise<number> => ((await counter?.get())?.values[0]?.value ?? 0);
-  const start = await count();
+/** Sends datagrams to the listener and waits until it has received them all. */
+async function send(l: StatsdListener, datagrams: (string | Buffer)[]): Promise<void> {
+  const start = l.received();
   const sock = createSocket('udp4');
-  for (const d of datagrams) await new Promise<void>((resolve, reject) => sock.send(d, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+  for (const d of datagrams) await new Promise<void>((resolve, reject) => sock.send(d, l.port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
   sock.close();
   const deadline = Date.now() + 5000;
-  while ((await count()) < start + datagrams.length) {
+  while (l.received() < start + datagrams.length) {
     if (Date.now() > deadline) throw new Error('datagrams did not arrive');
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -59,7 +57,7 @@ describe('statsd UDP listener into the tsdb', () => {
 
   it('aggregates counters (sample rates), timers, gauges (+/-) and sets over an interval, then flushes them durably', async () => {
     clock.t += 10_000;
-    await send(listener.port, metrics, [
+    await send(listener, [
       'hits:1|c|@0.5\nhits:1|c|@0.5', 'lat:10|ms\nlat:20|ms\nlat:30|ms', 'temp:5|g', 'temp:+3|g', 'users:a|s\nusers:b|s\nusers:a|s',
     ]);
     await listener.flush();
@@ -74,18 +72,19 @@ describe('statsd UDP listener into the tsdb', () => {
 
   it('keeps the good lines of a datagram with a malformed line, and counts the malformed one', async () => {
     clock.t += 10_000;
-    await send(listener.port, metrics, ['ok.a:1|c\nnot a metric\nok.b:2|g\n:|c']);
+    await send(listener, ['ok.a:1|c\nnot a metric\nok.b:2|g\n:|c']);
     await listener.flush();
     assert.equal(await valueAt('ok.a.count', clock.t), 1);
     assert.equal(await valueAt('ok.b', clock.t), 2);
     const text = await metrics.registry.metrics();
     assert.match(text, /oversee_reports_rejected_total\{protocol="statsd",reason="malformed"\} 2/);
     assert.match(text, /oversee_statsd_udp_drops \d+/);
+    assert.match(text, /oversee_statsd_datagrams_total \d+/);
   });
 
   it('takes DogStatsD tags as series tags', async () => {
     clock.t += 10_000;
-    await send(listener.port, metrics, ['req:1|c|#env:prod,region:eu', 'req:2|c|#env:dev']);
+    await send(listener, ['req:1|c|#env:prod,region:eu', 'req:2|c|#env:dev']);
     await listener.flush();
     assert.equal(await valueAt('req.count', clock.t, { env: 'prod' }), 1);
     assert.equal(await valueAt('req.count', clock.t, { env: 'dev' }), 2);
@@ -93,10 +92,10 @@ describe('statsd UDP listener into the tsdb', () => {
 
   it('fuzz: random datagrams never stop the listener; a valid line after them is still aggregated', async () => {
     await fc.assert(fc.asyncProperty(fc.array(fc.oneof(fc.string({ maxLength: 60 }), fc.uint8Array({ maxLength: 60 }).map((u) => Buffer.from(u))), { minLength: 1, maxLength: 5 }), async (ds) => {
-      await send(listener.port, metrics, ds.map((d) => (typeof d === 'string' ? (d === '' ? ' ' : d) : d.length === 0 ? Buffer.from(' ') : d)));
+      await send(listener, ds.map((d) => (typeof d === 'string' ? (d === '' ? ' ' : d) : d.length === 0 ? Buffer.from(' ') : d)));
     }), { numRuns: 50 });
     clock.t += 10_000;
-    await send(listener.port, metrics, ['after.fuzz:7|g']);
+    await send(listener, ['after.fuzz:7|g']);
     await listener.flush();
     assert.equal(await valueAt('after.fuzz', clock.t), 7);
   });
@@ -107,13 +106,13 @@ describe('statsd flush timer and failures', () => {
     const metrics = createSelfMetrics();
     const sink = new RecordingSink();
     const l = await startStatsdListener({ host: '127.0.0.1', port: 0, projectId: 3, samples: sink, clock: { now: () => Date.now() }, metrics, flushIntervalMs: 30 });
-    await send(l.port, metrics, ['tick:1|c']);
+    await send(l, ['tick:1|c']);
     const deadline = Date.now() + 5000;
     while (!sink.written.some((s) => s.name === 'tick.count')) {
       assert.ok(Date.now() < deadline, 'no flush within 5 s');
       await new Promise((r) => setTimeout(r, 10));
     }
-    await send(l.port, metrics, ['last:5|g']);
+    await send(l, ['last:5|g']);
     await l.close();
     assert.ok(sink.written.some((s) => s.name === 'last' && s.value === 5 && s.projectId === 3), 'close flushed the last interval');
   });
@@ -127,7 +126,7 @@ describe('statsd flush timer and failures', () => {
       host: '127.0.0.1', port: 0, projectId: 1, samples: sink, clock: { now: () => Date.now() }, metrics, flushIntervalMs: 3_600_000,
       onError: (_e, what) => errors.push(what),
     });
-    await send(l.port, metrics, ['x:1|c']);
+    await send(l, ['x:1|c']);
     await assert.rejects(l.flush(), /disk full/);
     assert.match(await metrics.registry.metrics(), /oversee_statsd_lost_samples_total 2/);
     await l.close();

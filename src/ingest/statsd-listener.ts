@@ -42,7 +42,9 @@ export interface StatsdListener {
   port: number;
   /** The receive buffer the kernel granted (bytes). */
   recvBufferBytes: number;
-  /** Flushes the current interval now and resolves once its samples are durable. */
+  /** Datagrams received so far. */
+  received(): number;
+  /** Flushes the current interval (and the self-metric counts) now; resolves once its samples are durable. */
   flush(): Promise<void>;
   /** Stops receiving, flushes what was aggregated, and releases the socket. Idempotent. */
   close(): Promise<void>;
@@ -111,13 +113,27 @@ export async function startStatsdListener(opts: StatsdListenerOptions): Promise<
     collect() { this.set(readUdpDrops(port) ?? 0); },
   });
 
+  // Counted in plain numbers on the hot path and moved into the registry once a second (a labelled
+  // prom-client increment per datagram costs more than parsing it).
+  const counts = { datagrams: 0, accepted: 0, malformed: 0 };
+  let received = 0;
+  const publishCounts = (): void => {
+    if (counts.datagrams > 0) datagrams.inc(counts.datagrams);
+    if (counts.accepted > 0) metrics.reportsAccepted.inc({ protocol: 'statsd' }, counts.accepted);
+    if (counts.malformed > 0) metrics.reportsRejected.inc({ protocol: 'statsd', reason: 'malformed' }, counts.malformed);
+    counts.datagrams = counts.accepted = counts.malformed = 0;
+  };
+  const countTimer = setInterval(publishCounts, 1000);
+  countTimer.unref();
+
   socket.on('message', (msg) => {
-    datagrams.inc();
+    counts.datagrams++;
+    received++;
     const r = parseStatsdDatagram(msg.toString('utf8'));
-    if (r.malformed > 0) metrics.reportsRejected.inc({ protocol: 'statsd', reason: 'malformed' }, r.malformed);
+    counts.malformed += r.malformed;
     if (r.metrics.length > 0) {
       aggregator.addAll(r.metrics);
-      metrics.reportsAccepted.inc({ protocol: 'statsd' }, r.metrics.length);
+      counts.accepted += r.metrics.length;
     }
   });
 
@@ -148,11 +164,14 @@ export async function startStatsdListener(opts: StatsdListenerOptions): Promise<
   return {
     port,
     recvBufferBytes: socket.getRecvBufferSize(),
-    flush,
+    received: () => received,
+    flush: () => { publishCounts(); return flush(); },
     close() {
       closing ??= (async () => {
         clearInterval(timer);
+        clearInterval(countTimer);
         await new Promise<void>((resolve) => socket.close(() => resolve()));
+        publishCounts();
         await flush().catch(() => undefined);
       })();
       return closing;
