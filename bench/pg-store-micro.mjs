@@ -6,7 +6,7 @@
 // per batch. With --nodes N (PostgreSQL only) N processes share one schema, each with its own hosts and
 // --concurrency workers, like N Oversee nodes behind a load balancer; the figures are their sums.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +26,19 @@ const seconds = Number(o.seconds), concurrency = Number(o.concurrency), poolSize
 const hostCount = Math.max(Number(o.hosts), concurrency), perBatch = Number(o.services), flipRate = Number(o['flip-rate']);
 const url = process.env.OVERSEE_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Runs the load on one store; returns the counts and latencies. */
+/** CPU seconds used so far by these processes (Linux /proc; 0 for a pid that is gone). */
+function cpuSeconds(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch { /* gone */ }
+  }
+  return ticks / 100;
+}
+
+/** Runs the load on one store; returns the counts, latencies and CPU used (this process, and its PostgreSQL backends). */
 async function load(store, hostPrefix) {
   const project = await store.projects.getByName('default');
   const hosts = [];
@@ -38,6 +50,9 @@ async function load(store, hostPrefix) {
     services: Array.from({ length: perBatch }, (_, s) => ({ name: `svc-${s}`, state: Math.random() < flipRate ? 'WARN' : 'OK', info: 'bench', periodS: 60 })),
   });
   for (let i = 0; i < hosts.length; i += concurrency) await Promise.all(hosts.slice(i, i + concurrency).map(report)); // create every check once
+  const backends = store.dialect === 'postgres'
+    ? (await store.pool.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [store.appName])).rows.map((r) => r.pid) : [];
+  const cpu0 = process.cpuUsage(), db0 = cpuSeconds(backends);
   const t0 = performance.now(), end = t0 + seconds * 1000;
   await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
     for (let k = 0; performance.now() < end; k++) {
@@ -48,7 +63,8 @@ async function load(store, hostPrefix) {
       flips += out.filter((x) => x.flip).length;
     }
   }));
-  return { batches, flips, lat, elapsed: (performance.now() - t0) / 1000 };
+  const cpu = process.cpuUsage(cpu0);
+  return { batches, flips, lat, elapsed: (performance.now() - t0) / 1000, nodeCpu: (cpu.user + cpu.system) / 1e6, dbCpu: cpuSeconds(backends) - db0 };
 }
 
 function print(label, results) {
@@ -56,11 +72,17 @@ function print(label, results) {
   const el = Math.max(...results.map((r) => r.elapsed));
   const lat = results.flatMap((r) => r.lat).sort((a, b) => a - b);
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(1);
+  const perBatchMs = (x) => ((results.reduce((a, r) => a + r[x], 0) / batches) * 1000).toFixed(2);
   console.log(`${label}: ${Math.round(batches / el)} batches/s, ${Math.round((batches * perBatch) / el)} services/s durable, ` +
-    `${flips} flips, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (concurrency ${concurrency} per node, ${el.toFixed(1)} s)`);
+    `${flips} flips, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (concurrency ${concurrency} per node, ${el.toFixed(1)} s); ` +
+    `CPU per batch: node ${perBatchMs('nodeCpu')} ms` + (label.startsWith('postgres') ? `, PostgreSQL backends ${perBatchMs('dbCpu')} ms` : ''));
 }
 
-const openPg = (schema) => openPostgresStore({ url, schema, poolSize, ...(o.groups ? { ingestGroups: Number(o.groups) } : {}) });
+const openPg = async (schema) => {
+  const appName = `oversee-bench-${process.pid}`;
+  const store = await openPostgresStore({ url, schema, poolSize, applicationName: appName, ...(o.groups ? { ingestGroups: Number(o.groups) } : {}) });
+  return Object.assign(store, { appName });
+};
 
 if (process.env.BENCH_CHILD_SCHEMA) {
   // One node of a multi-node run: load, report to the parent, exit.
