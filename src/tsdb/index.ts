@@ -5,6 +5,7 @@
 //   tsdb.append(projectId, name, tags, tsMs, value, type?)  → null | error text   (sync, buffered)
 //   await tsdb.commit()                                      → all appends so far are durable
 //   await tsdb.appendBatch(samples)                          → { accepted, rejected[] }, durable
+//   tsdb.appendColumns(projectId, columns, type?)            → { accepted, rejected[] } (parsed in a worker)
 //   await tsdb.query({ projectId, name, tags?, from, to, step, agg, groupBy? })
 //        → { timestamps: [...], series: [{ name, tags, values: [...] }], tier, resolutionMs }
 //   tsdb.series({ projectId, namePrefix?, tags?, limit? })   → SeriesInfo[]
@@ -23,6 +24,7 @@ import { invalid } from '../errors.js';
 import { GroupAccumulator, gridTimestamps, makeGrid, parseAggregation, samplesAsBuckets, type Aggregation } from './aggregate.js';
 import { decodeChunk, encodeChunk } from './codec.js';
 import { mergeSamples, sliceRange, type SampleArrays } from './samples.js';
+import type { SampleColumns } from './columns.js';
 import { SeriesEntry, SeriesTrie, seriesKey, seriesProblem, sortedTags, tagsMatch, type SeriesInfo, type TagFilter } from './series.js';
 import type { ChunkRow, NewChunk, StoredSeries, TsdbStorage, TsdbStorageStats } from './storage.js';
 import { DEFAULT_TIERS, alignDown, chooseTier, emptyBuckets, replaceBuckets, rollup, tierProblem, type RollupBuckets, type TierConfig } from './tiers.js';
@@ -30,6 +32,7 @@ import type { MetricType, Tags } from './types.js';
 import { decodeWalRecord, encodeWalRecord } from './wal-record.js';
 
 export type { Aggregation } from './aggregate.js';
+export { SampleColumnsBuilder, type SampleColumns } from './columns.js';
 export type { SeriesInfo, TagFilter } from './series.js';
 export type { TierConfig } from './tiers.js';
 export type { MetricType, Tags } from './types.js';
@@ -234,22 +237,8 @@ export class Tsdb {
     const now = this.nowCache;
     if (ts < now - this.tiers[0]!.retentionMs) return 'timestamp is older than the raw retention';
     if (ts > now + this.maxFutureMs) return 'timestamp is too far in the future';
-    let e = this.trie.get(projectId, name, tags);
-    if (e === undefined) {
-      e = this.byKey.get(seriesKey(projectId, name, tags));
-      if (e === undefined) {
-        const problem = seriesProblem(name, tags);
-        if (problem !== null) return problem;
-        e = new SeriesEntry(this.nextId, projectId, name, sortedTags(tags), type ?? 'gauge', now);
-        this.index(e);
-        this.pSeries.push(e);
-      }
-      this.trie.set(projectId, name, tags, e);
-    }
-    if (type !== undefined && type !== e.type) {
-      e.type = type;
-      this.pSeries.push(e);
-    }
+    const e = this.resolve(projectId, name, tags, type);
+    if (typeof e === 'string') return e;
     e.push(ts, value);
     if (this.pN === this.pIds.length) this.growPending();
     this.pIds[this.pN] = e.id;
@@ -282,6 +271,61 @@ export class Tsdb {
     });
     await this.commit();
     return { accepted: samples.length - rejected.length, rejected };
+  }
+
+  /**
+   * Appends a columnar batch (see SampleColumns): each distinct series is resolved once, then the
+   * samples go straight onto the heads. Durable after the next commit(). Rejected samples by index.
+   */
+  appendColumns(projectId: number, cols: SampleColumns, type?: MetricType): AppendSummary {
+    const rejected: AppendSummary['rejected'] = [];
+    const entries: Array<SeriesEntry | string> = cols.names.map((name, i) => this.resolve(projectId, name, cols.tags[i] ?? {}, type));
+    const now = this.clock.now();
+    const oldest = now - this.tiers[0]!.retentionMs;
+    const newest = now + this.maxFutureMs;
+    for (let k = 0; k < cols.count; k++) {
+      const e = entries[cols.series[k]!];
+      if (e === undefined || typeof e === 'string') {
+        rejected.push({ index: k, error: e ?? 'no such series in the batch' });
+        continue;
+      }
+      const ts = Math.round(cols.timestamps[k]!);
+      if (!(ts >= oldest && ts <= newest)) {
+        rejected.push({ index: k, error: Number.isFinite(ts) ? (ts < oldest ? 'timestamp is older than the raw retention' : 'timestamp is too far in the future') : 'timestamp is not a number' });
+        continue;
+      }
+      const v = cols.values[k]!;
+      e.push(ts, v);
+      if (this.pN === this.pIds.length) this.growPending();
+      this.pIds[this.pN] = e.id;
+      this.pTs[this.pN] = ts;
+      this.pVals[this.pN] = v;
+      this.pN++;
+    }
+    if (this.pN > 0 && this.timer === null && this.inflight === null) this.schedule();
+    return { accepted: cols.count - rejected.length, rejected };
+  }
+
+  /** The series for (project, name, tags), created if new; or why it cannot exist. */
+  private resolve(projectId: number, name: string, tags: Tags, type: MetricType | undefined): SeriesEntry | string {
+    if (this.closed) return 'tsdb is closed';
+    let e = this.trie.get(projectId, name, tags);
+    if (e === undefined) {
+      e = this.byKey.get(seriesKey(projectId, name, tags));
+      if (e === undefined) {
+        const problem = seriesProblem(name, tags);
+        if (problem !== null) return problem;
+        e = new SeriesEntry(this.nextId, projectId, name, sortedTags(tags), type ?? 'gauge', this.clock.now());
+        this.index(e);
+        this.pSeries.push(e);
+      }
+      this.trie.set(projectId, name, tags, e);
+    }
+    if (type !== undefined && type !== e.type) {
+      e.type = type;
+      this.pSeries.push(e);
+    }
+    return e;
   }
 
   /** Resolves when every sample appended before the call is durable (one shared WAL write). */

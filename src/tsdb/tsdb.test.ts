@@ -278,3 +278,24 @@ test('refuses settings that would let raw data expire before it is rolled up', a
   await assert.rejects(Tsdb.open({ storage: openSqliteTsdbStorage({ db }), clock: new ManualClock(T0), rollupAfterMs: 8 * DAY }), /rollupAfterMs/);
   db.close();
 });
+
+test('columnar batches (as a parser worker sends them) land like single appends', async () => {
+  const { SampleColumnsBuilder } = await import('./columns.js');
+  await withTsdb(async ({ tsdb, clock }) => {
+    const b = new SampleColumnsBuilder(2);
+    b.add('cols', { host: 'a', dc: 'x' }, T0, 1);
+    b.add('cols', { dc: 'x', host: 'a' }, T0 + 1000, 2); // same series, other tag order
+    b.add('cols', { host: 'b' }, T0, 3);
+    b.add('', {}, T0, 4);
+    b.add('cols', { host: 'b' }, clock.now() - 30 * DAY, 5);
+    const cols = b.build();
+    assert.equal(cols.names.length, 4);
+    const r = tsdb.appendColumns(1, structuredClone(cols), 'counter');
+    assert.equal(r.accepted, 3);
+    assert.deepEqual(r.rejected.map((x) => x.index), [3, 4]);
+    await tsdb.commit();
+    const q = await tsdb.query({ projectId: 1, name: 'cols', from: T0, to: T0 + 1999, step: 1000, agg: 'last', tier: 0 });
+    assert.deepEqual(q.series.map((s) => [s.tags, s.values]), [[{ dc: 'x', host: 'a' }, [1, 2]], [{ host: 'b' }, [3, null]]]);
+    assert.equal(tsdb.series({ projectId: 1 })[0]!.type, 'counter');
+  });
+});
