@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { createServer, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { createSelfMetrics } from '../server/self-metrics.js';
+import { startMetricListeners } from './metric-listeners.js';
+import { RecordingSink } from './samples-test-support.js';
+
+const base = () => ({ host: '127.0.0.1', projectId: 1, samples: new RecordingSink(), clock: { now: () => 1_700_000_000_000 }, metrics: createSelfMetrics() });
+
+describe('startMetricListeners', () => {
+  it('starts statsd and Graphite on their ports and closes both, flushing statsd', async () => {
+    const o = base();
+    const l = await startMetricListeners({ ...o, statsdPort: await freeUdpPort(), graphitePort: await freeTcpPort() });
+    assert.ok(l.statsd && l.graphite);
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.send('a:1|c', l.statsd!.port, '127.0.0.1', () => r()));
+    sock.close();
+    while (l.statsd.received() < 1) await new Promise((r) => setTimeout(r, 5));
+    await new Promise<void>((resolve) => { const c = connect(l.graphite!.port, '127.0.0.1', () => c.end('g.x 1 1700000000\n')); c.on('close', () => resolve()); c.resume(); });
+    await l.close();
+    assert.deepEqual(o.samples.written.map((s) => s.name).sort(), ['a.count', 'a.rate', 'g.x']);
+  });
+
+  it('port 0 disables a listener', async () => {
+    const l = await startMetricListeners({ ...base(), statsdPort: 0, graphitePort: 0 });
+    assert.deepEqual([l.statsd, l.graphite], [null, null]);
+    await l.close();
+  });
+
+  it('a Graphite port in use fails the start and releases the statsd port', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as AddressInfo).port;
+    const udp = await freeUdpPort();
+    await assert.rejects(startMetricListeners({ ...base(), statsdPort: udp, graphitePort: port }), /EADDRINUSE/);
+    const again = await startMetricListeners({ ...base(), statsdPort: udp, graphitePort: 0 });
+    await again.close();
+    busy.close();
+  });
+});
+
+/** A UDP port that was free a moment ago. */
+async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A TCP port that was free a moment ago. */
+async function freeTcpPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
