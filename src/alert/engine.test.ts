@@ -286,7 +286,21 @@ describe('alert engine', () => {
   describe('flapping', () => {
     beforeEach(async () => { w = await makeWorld(); });
 
-    test('a flapping check sends one "flapping started" and one "flapping stopped" instead of every change', async () => {
+    const variants = [
+      { name: 'with the store\'s batched recent results', strip: false },
+      { name: 'with per-check history reads (alert store without recentStates)', strip: true },
+    ];
+    for (const v of variants) test(`a flapping check sends one "flapping started" and one "flapping stopped" instead of every change, ${v.name}`, async () => {
+      if (v.strip) {
+        const bare = new Proxy(w.alerts, {
+          get: (target, key) => {
+            if (key === 'recentStates') return undefined;
+            const value: unknown = Reflect.get(target, key);
+            return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+        w.engine = new AlertEngine({ store: w.store, alertStore: bare, clock: w.clock, logger: quiet, settings: { ...DEFAULT_ALERT_SETTINGS, groupWindowMs: 0 } });
+      }
       const seq: CheckState[] = [...Array(10).fill('OK'), ...Array(5).fill(['ERR', 'OK']).flat()];
       for (const s of seq) {
         await w.report('http', s as CheckState);

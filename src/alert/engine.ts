@@ -220,7 +220,7 @@ export class AlertEngine {
     const checkIds = [...new Set(held.map((e) => e.checkId).filter((id): id is number => id !== null))];
     const states = await this.alerts.checkStates(checkIds);
     const flipChecks = new Set(held.filter((e) => e.source === 'flip' && e.releaseAt <= now).map((e) => e.checkId as number));
-    const flapHistories = await this.alerts.recentStates([...flipChecks], this.settings.flapWindow);
+    const flapHistories = await this.recentStates([...flipChecks]);
     const { enabled } = await this.channelSetup();
     const { batch, wakeAt } = decide({
       now, held, states, flapHistories, silences: await this.alerts.listSilences(), routes: await this.alerts.listRoutes(),
@@ -231,7 +231,19 @@ export class AlertEngine {
   }
 
   private async latestStates(checkId: number): Promise<CheckState[]> {
-    return (await this.alerts.recentStates([checkId], this.settings.flapWindow)).get(checkId) ?? [];
+    return (await this.recentStates([checkId])).get(checkId) ?? [];
+  }
+
+  // The newest results of each check, oldest first: one query when the alert store offers it.
+  private async recentStates(checkIds: number[]): Promise<Map<number, CheckState[]>> {
+    const n = this.settings.flapWindow;
+    if (this.alerts.recentStates) return this.alerts.recentStates(checkIds, n);
+    const out = new Map<number, CheckState[]>();
+    for (const id of checkIds) {
+      const page = await this.store.history.stateReports(id, { limit: n });
+      out.set(id, page.items.map((r) => r.state).reverse());
+    }
+    return out;
   }
 
   private async remind(): Promise<number> {

@@ -168,8 +168,11 @@ export interface AlertStore {
   checkStates(checkIds: readonly number[]): Promise<Map<number, CheckAlertState>>;
   /** Applies `patch` when the stored values equal `expected` (missing rows count as defaults); inserts `event` then. */
   patchCheckState(checkId: number, expected: CheckStatePatch, patch: CheckStatePatch, event?: NewEvent): Promise<boolean>;
-  /** The latest `n` reported states of each check, oldest first (flap detection; one query for many checks). */
-  recentStates(checkIds: readonly number[], n: number): Promise<Map<number, CheckState[]>>;
+  /**
+   * The latest `n` reported states of each check, oldest first (flap detection; one query for many
+   * checks). Optional: without it the engine reads Store.history per check.
+   */
+  recentStates?(checkIds: readonly number[], n: number): Promise<Map<number, CheckState[]>>;
   dueReminders(now: number, limit: number): Promise<CheckAlertState[]>;
   dueFlapEvaluations(now: number, limit: number): Promise<CheckAlertState[]>;
 
