@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseGraphiteLine, parseGraphiteLines } from './graphite.js';
+import { parseGraphiteLine, parseGraphiteLines, takeCompleteLines } from './graphite.js';
 
 const NOW = 1_700_000_000_000;
 const CASES: Array<{ name: string; line: string; want: ReturnType<typeof parseGraphiteLine> }> = [
@@ -40,4 +40,16 @@ test('fuzz: never throws and never yields a partial record', () => {
       assert.ok(Number.isFinite(m.value) && Number.isInteger(m.timestampMs) && m.timestampMs >= 0);
     }
   }), { numRuns: 2000 });
+});
+
+test('a TCP stream split mid-line keeps the partial line for the next chunk', () => {
+  let carry = '';
+  const got: string[] = [];
+  for (const chunk of ['a 1 1\nb 2', ' 2\nc 3 3', '\n']) {
+    const { complete, rest } = takeCompleteLines(carry + chunk);
+    carry = rest;
+    got.push(...parseGraphiteLines(complete, NOW).metrics.map((m) => m.path));
+  }
+  assert.deepEqual(got, ['a', 'b', 'c']);
+  assert.equal(carry, '');
 });

@@ -61,3 +61,9 @@ export function parseGraphiteLines(text: string, nowMs: number): GraphiteParseRe
   }
   return { metrics, malformed };
 }
+
+/** Splits stream text at its last newline: whole lines to parse now, and the partial rest to keep for the next chunk. */
+export function takeCompleteLines(text: string): { complete: string; rest: string } {
+  const nl = text.lastIndexOf('\n');
+  return nl < 0 ? { complete: '', rest: text } : { complete: text.slice(0, nl + 1), rest: text.slice(nl + 1) };
+}

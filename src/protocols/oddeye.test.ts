@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decideOddEye, oddEyeAnswerBody, oddEyeStatusToState, oddEyeTypeToMetricType, parseOddEyeElement, splitOddEyeBody } from './oddeye.js';
+import { decideOddEye, oddEyeAnswerBody, oddEyeSpecialReport, oddEyeStatusToState, oddEyeTypeToMetricType, parseOddEyeElement, splitOddEyeBody } from './oddeye.js';
 
 const UUID = 'a1b2c3d4-0000-4000-8000-0123456789ab';
 const el = { metric: 'rated_metric_name', reaction: 0, tags: { cluster: 'c', host: 'h.example.com' }, timestamp: 1492526216, type: 'Rate', value: 12 };
@@ -104,4 +104,16 @@ test('fuzz: never throws, never yields a partial element', () => {
       }
     }
   }), { numRuns: 1500 });
+});
+
+test('Special elements: state, Severe banner, heartbeat minutes and auto-clear', () => {
+  const special = (status: string, reaction: number) => {
+    const e = parseOddEyeElement({ ...el, type: 'Special', status, reaction, message: 'm' });
+    assert.notEqual(typeof e, 'string');
+    return oddEyeSpecialReport(e as Exclude<typeof e, string>);
+  };
+  assert.deepEqual(special('ERROR', 0), { state: 'ERR', info: 'm', severe: true, heartbeatS: null, autoClearS: null });
+  assert.deepEqual(special('WARNING', 5), { state: 'WARN', info: 'm', severe: false, heartbeatS: 300, autoClearS: null });
+  assert.deepEqual(special('OK', -2), { state: 'OK', info: 'm', severe: false, heartbeatS: null, autoClearS: 120 });
+  assert.equal(oddEyeSpecialReport(parseOddEyeElement(el) as Exclude<ReturnType<typeof parseOddEyeElement>, string>), null);
 });

@@ -173,3 +173,30 @@ export function oddEyeStatusToState(s: OddEyeStatus): 'OK' | 'WARN' | 'ERR' {
 export function oddEyeTypeToMetricType(t: OddEyeType): 'gauge' | 'counter' | 'rate' | 'percent' {
   return t === 'counter' ? 'counter' : t === 'rate' ? 'rate' : t === 'percent' ? 'percent' : 'gauge';
 }
+
+/** What a Special element means for its check (PROTOCOLS.md §2). */
+export interface OddEyeSpecialReport {
+  state: 'OK' | 'WARN' | 'ERR';
+  info: string;
+  /** Severe banner: shown while the status is ERROR; removed 2 minutes after the status changes. */
+  severe: boolean;
+  /** reaction > 0: a heartbeat — the check goes ERR when no newer Special arrives within this many seconds. */
+  heartbeatS: number | null;
+  /** reaction < 0: the check clears to OK after this many seconds without an update. */
+  autoClearS: number | null;
+}
+
+/** Seconds a Severe banner stays after the status changed away from ERROR. */
+export const ODDEYE_SEVERE_LINGER_S = 120;
+
+/** The meaning of a Special element (null for other types). */
+export function oddEyeSpecialReport(el: OddEyeElement): OddEyeSpecialReport | null {
+  if (el.type !== 'special' || el.status === null) return null;
+  return {
+    state: oddEyeStatusToState(el.status),
+    info: el.message,
+    severe: el.status === 'ERROR',
+    heartbeatS: el.reaction > 0 ? el.reaction * 60 : null,
+    autoClearS: el.reaction < 0 ? -el.reaction * 60 : null,
+  };
+}
