@@ -3,7 +3,7 @@
 // A section is a module exporting `name`, `description` and `run({ runs, durationMs, log })`, which
 // resolves to a summary { title, lines: string[] }. Add a section by adding one row to SECTIONS.
 //
-// Usage: node bench/run.mjs [--only name[,name...]] [--runs N] [--duration SECONDS] [--list]
+// Usage: node bench/run.mjs [--only name[,name...]] [--runs N] [--duration SECONDS] [--connections N] [--list]
 import { parseArgs } from 'node:util';
 
 /** Every section, in the order they run. */
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     only: { type: 'string', multiple: true },
     runs: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
+    connections: { type: 'string' },
     list: { type: 'boolean', default: false },
   },
 });
@@ -43,7 +44,8 @@ const summaries = [];
 for (const section of selected) {
   console.log(`\n== ${section.name}: ${section.description}`);
   const mod = await section.load();
-  const summary = await mod.run({ runs, durationMs, log: (line) => console.log(`  ${line}`) });
+  const extra = values.connections === undefined ? {} : { connections: Number(values.connections) };
+  const summary = await mod.run({ runs, durationMs, ...extra, log: (line) => console.log(`  ${line}`) });
   summaries.push(summary);
 }
 
