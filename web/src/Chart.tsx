@@ -15,9 +15,16 @@ export function seriesLabel(s: { name: string; tags: Record<string, string> }): 
   return tags ? `${s.name}{${tags}}` : s.name;
 }
 
-/** Converts a columnar answer (ms timestamps) to uPlot's aligned data (seconds). */
+/**
+ * Converts a columnar answer (ms timestamps) to uPlot's aligned data (seconds), leaving out the steps
+ * where no series has a value, so that samples sparser than the step still draw as lines.
+ */
 export function toAligned(r: QueryResult): uPlot.AlignedData {
-  return [r.timestamps.map((t) => t / 1000), ...r.series.map((s) => s.values)] as uPlot.AlignedData;
+  const keep: number[] = [];
+  for (let i = 0; i < r.timestamps.length; i++) {
+    if (r.series.some((s) => s.values[i] !== null && s.values[i] !== undefined)) keep.push(i);
+  }
+  return [keep.map((i) => r.timestamps[i]! / 1000), ...r.series.map((s) => keep.map((i) => s.values[i] ?? null))] as uPlot.AlignedData;
 }
 
 /** Zoom by `factor` around fraction `at` (0..1) of the x range, or pan by `shift` of the width. */

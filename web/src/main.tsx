@@ -42,8 +42,8 @@ function showLogin(setup: boolean): void {
   render(<LoginPage api={api} setup={setup} onDone={(u) => { router.navigate('/', true); void start(u); }} />, root);
 }
 
-/** Starts the app for a logged-in user. */
-async function start(user: User): Promise<void> {
+/** Starts the app for a logged-in user (`atBoot`: the session existed when the page loaded). */
+async function start(user: User, atBoot = false): Promise<void> {
   const features = new Features();
   const model = new OverviewModel();
   const listeners = new Set<(e: LiveEvent) => void>();
@@ -54,7 +54,7 @@ async function start(user: User): Promise<void> {
   let status: LiveStatus = 'connecting';
   const draw = (): void => render(<App services={services} liveStatus={status} onLogout={() => void logout()} />, root);
   // The overview first (index.html preloads it); the OpenAPI paths only decide optional buttons.
-  await model.load(api);
+  await model.load(api, atBoot);
   void features.load().then(draw);
   live = new LiveConnection(
     (e) => { model.apply(e); for (const fn of listeners) fn(e); },
@@ -81,7 +81,7 @@ api.onUnauthorized = () => showLogin(false);
 async function boot(): Promise<void> {
   try {
     const s = await api.request<{ user: User | null; setupRequired: boolean }>('GET', '/api/v1/session');
-    if (s.user !== null) await start(s.user);
+    if (s.user !== null) await start(s.user, true);
     else showLogin(s.setupRequired);
   } catch (err) {
     root.textContent = `Oversee could not start: ${err instanceof Error ? err.message : String(err)}`;

@@ -60,9 +60,12 @@ export class OverviewModel {
     });
   }
 
-  /** Loads (or reloads) everything from GET /api/v1/overview. */
-  async load(api: Api): Promise<void> {
-    const o = await api.get<Overview>('/api/v1/overview');
+  /**
+   * Loads (or reloads) everything from GET /api/v1/overview. Only the first load of a page takes the
+   * response index.html preloaded; later ones add a query so they never reuse it (it may be a 401).
+   */
+  async load(api: Api, usePreloaded = false): Promise<void> {
+    const o = await api.get<Overview>('/api/v1/overview', usePreloaded ? {} : { fresh: Date.now() });
     this.serverOffset = o.now - Date.now();
     this.checks = new Map(o.checks.map((c) => [c.id, c]));
     this.severe = new Map();

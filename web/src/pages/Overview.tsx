@@ -99,23 +99,28 @@ function VirtualRows({ rows, selected, onSelect, now }: { rows: Row[]; selected:
     return () => ro.disconnect();
   }, []);
 
-  // Keyboard: j/k or arrows move, Enter opens, Home/End jump.
+  // Keyboard: j/k or arrows move, Enter opens, Home/End jump. The handler reads the latest rows and
+  // selection through refs (effects run after paint, so a closure could be one key press behind).
+  const latest = useRef({ rows, selected, onSelect });
+  latest.current = { rows, selected, onSelect };
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const t = e.target as HTMLElement | null;
       if (t !== null && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+      const { rows: rs, selected: sel, onSelect: select } = latest.current;
       let next: number;
-      if (e.key === 'j' || e.key === 'ArrowDown') next = Math.min(rows.length - 1, selected + 1);
-      else if (e.key === 'k' || e.key === 'ArrowUp') next = Math.max(0, selected - 1);
+      if (e.key === 'j' || e.key === 'ArrowDown') next = Math.min(rs.length - 1, sel + 1);
+      else if (e.key === 'k' || e.key === 'ArrowUp') next = Math.max(0, sel - 1);
       else if (e.key === 'Home') next = 0;
-      else if (e.key === 'End') next = rows.length - 1;
+      else if (e.key === 'End') next = rs.length - 1;
       else if (e.key === 'Enter') {
-        const r = rows[selected];
+        const r = rs[sel];
         if (r !== undefined) router.navigate(r.kind === 'host' ? `/host/${r.hostId}` : `/check/${r.check.id}`);
         return;
       } else return;
       e.preventDefault();
-      onSelect(next);
+      latest.current.selected = next;
+      select(next);
       const el = box.current;
       if (el !== null) {
         const top = next * ROW_HEIGHT;
@@ -125,7 +130,7 @@ function VirtualRows({ rows, selected, onSelect, now }: { rows: Row[]; selected:
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [rows, selected, onSelect, router]);
+  }, [router]);
 
   const first = Math.max(0, Math.floor(scroll / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scroll + height) / ROW_HEIGHT) + OVERSCAN);

@@ -1,0 +1,146 @@
+// A viewer cannot change anything through any route of the API: every non-GET route of /api/v1 is
+// enumerated from Fastify itself (so routes added later are covered), called with real ids as a
+// viewer (API token and session cookie), and the store must be unchanged afterwards.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import { createToken } from '../api/auth.js';
+import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
+import { openSqliteUserStore } from './sqlite-store.js';
+import { addUser, login, type SessionClient } from './test-support/session.js';
+import { CSRF_HEADER } from './sessions.js';
+
+/** Every (method, path) of the app, from Fastify's own route tree. */
+export function enumerateRoutes(tree: string): { method: string; path: string }[] {
+  const out: { method: string; path: string }[] = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
+    if (m === null) continue;
+    const depth = [...(m[1] ?? '')].length / 4;
+    const path = (depth === 0 ? '' : stack[depth - 1] ?? '') + (m[2] ?? '');
+    stack[depth] = path;
+    stack.length = depth + 1;
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push({ method, path });
+  }
+  return out;
+}
+
+/** Why some writes are not role-checked (and so not in this test). */
+const EXEMPT: Record<string, string> = {
+  'POST /api/v1/session': 'logging in is how a viewer gets a session; it changes no data',
+  'DELETE /api/v1/session': 'a viewer may end their own session',
+};
+
+describe('a viewer cannot write through any route', () => {
+  let f: AppFixture;
+  let token: string;
+  let session: SessionClient;
+  const ids: Record<string, number> = {};
+
+  const snapshot = async (): Promise<unknown> => {
+    const users = openSqliteUserStore(f.store.db);
+    return {
+      projects: await f.store.projects.list(),
+      hosts: (await f.store.hosts.list({ limit: 1000 })).items,
+      checks: (await f.store.checks.list({ limit: 1000 })).items,
+      tokens: (await f.store.tokens.list()).map((t) => ({ ...t, lastUsedAt: null })),
+      alerts: (await f.store.history.alerts({ limit: 1000 })).items,
+      users: (await users.listUsers()).map((u) => ({ ...u, lastLoginAt: null })),
+      dashboards: await users.listDashboards(undefined),
+    };
+  };
+
+  before(async () => {
+    f = await appFixture();
+    await f.app.inject({
+      method: 'POST', url: '/api/set/service/status',
+      payload: { server: { name: 'web1', key: 'k' }, period: 60, services: [{ name: 'disk', state: 'ERR', info: 'full' }] },
+    });
+    const check = (await f.store.checks.list({ limit: 1 })).items[0]!;
+    const admin = await addUser(f.store, 'ann', 'admin');
+    await addUser(f.store, 'vic', 'viewer');
+    const users = openSqliteUserStore(f.store.db);
+    const dash = await users.saveDashboard({ projectId: null, name: 'd', spec: { charts: [] }, createdBy: 'ann', now: 1 });
+    const { record } = await createToken(f.store, { name: 'other', role: 'admin', projectId: null }, f.clock);
+    Object.assign(ids, { check: check.id, host: check.hostId, project: check.projectId, user: admin.id, dashboard: dash!.id, token: record.id });
+    token = (await createToken(f.store, { name: 'viewer', role: 'viewer', projectId: null }, f.clock)).token;
+    session = await login(f.app, 'vic');
+  });
+  after(async () => { await f.close(); });
+
+  test('every non-GET /api/v1 route answers 403 (409 for setup) to a viewer and nothing changes', async () => {
+    const routes = enumerateRoutes(f.app.printRoutes({ commonPrefix: false }))
+      .filter((r) => r.path.startsWith('/api/v1/') && !['GET', 'HEAD', 'OPTIONS'].includes(r.method))
+      .filter((r) => EXEMPT[`${r.method} ${r.path}`] === undefined);
+    assert.ok(routes.length >= 8, `found only ${routes.length} write routes: ${JSON.stringify(routes)}`);
+    const openapi = (await f.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as OpenApi;
+    const before = await snapshot();
+    const answers: string[] = [];
+    for (const r of routes) {
+      // Fill every :param with the id of a real object, so a 404 cannot hide a missing role check.
+      const url = r.path.replace(/:(\w+)/g, (_m, name: string) => String(ids[name === 'id' ? objectOf(r.path) : name] ?? ids.check));
+      // A body valid for the route's schema (from the OpenAPI document), so a 400 cannot hide a missing role check.
+      const oaPath = r.path.replace(/:(\w+)/g, '{$1}');
+      const op = (openapi.paths?.[oaPath] ?? openapi.paths?.[oaPath.slice('/api/v1'.length)])?.[r.method.toLowerCase()];
+      const bodySchema = op?.requestBody?.content?.['application/json']?.schema;
+      const bodies = [...(bodySchema !== undefined ? [exampleOf(bodySchema) as Record<string, unknown>] : []), DEFAULT_BODY, {}];
+      for (const how of ['token', 'session'] as const) {
+        // Try bodies until one passes validation: a 400 says nothing about the role check.
+        let res: LightMyRequestResponse | undefined;
+        for (const payload of bodies) {
+          res = how === 'token'
+            ? await f.app.inject({ method: r.method as 'POST', url, headers: { authorization: `Bearer ${token}` }, payload })
+            : await session.inject({ method: r.method as 'POST', url, headers: { [CSRF_HEADER]: '1' }, payload });
+          if (res.statusCode !== 400) break;
+        }
+        answers.push(`${r.method} ${url} (${how}) → ${res!.statusCode}`);
+        // 403: role (or, for /setup without a cookie, the CSRF rule) refused; 409: /setup once a user
+        // exists. A 401 would mean the credential was not even read.
+        const expected = r.path === '/api/v1/setup' ? [403, 409] : [403];
+        assert.ok(expected.includes(res!.statusCode), `${r.method} ${url} as a viewer (${how}) answered ${res!.statusCode}: ${res!.body}`);
+      }
+    }
+    assert.deepEqual(await snapshot(), before, answers.join('\n'));
+  });
+
+  test('the viewer itself is still logged in and can read', async () => {
+    assert.equal((await session.inject({ method: 'GET', url: '/api/v1/overview' })).statusCode, 200);
+  });
+});
+
+/** Body for routes without a documented schema (the hidden dashboard routes accept these fields). */
+const DEFAULT_BODY = { name: 'x-viewer', password: 'correct horse', role: 'admin', spec: {}, projectId: null };
+
+interface JsonSchema {
+  type?: string | string[]; properties?: Record<string, JsonSchema>; required?: string[]; enum?: unknown[];
+  minimum?: number; minLength?: number; minItems?: number; items?: JsonSchema; default?: unknown; oneOf?: JsonSchema[]; anyOf?: JsonSchema[];
+}
+interface OpenApi { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>> }
+
+/** A minimal value valid for `schema`: required properties only, enums' first value, minimums. */
+export function exampleOf(schema: JsonSchema): unknown {
+  const alt = schema.oneOf?.[0] ?? schema.anyOf?.[0];
+  if (alt !== undefined) return exampleOf(alt);
+  if (schema.default !== undefined) return schema.default;
+  if (schema.enum !== undefined) return schema.enum[0];
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  switch (type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const k of schema.required ?? []) out[k] = exampleOf(schema.properties?.[k] ?? {});
+      return out;
+    }
+    case 'array': return Array.from({ length: schema.minItems ?? 0 }, () => exampleOf(schema.items ?? {}));
+    case 'integer': case 'number': return Math.max(1, schema.minimum ?? 1);
+    case 'boolean': return true;
+    case 'string': return 'x'.repeat(Math.max(8, schema.minLength ?? 8));
+    default: return {};
+  }
+}
+
+/** The kind of object a route's :id refers to, from the path segment before it. */
+function objectOf(path: string): string {
+  const seg = /\/(\w+)\/:id/.exec(path)?.[1] ?? 'checks';
+  return ({ checks: 'check', hosts: 'host', projects: 'project', users: 'user', dashboards: 'dashboard', tokens: 'token' } as Record<string, string>)[seg] ?? 'check';
+}

@@ -1,0 +1,240 @@
+// The dashboard in a real browser (Debian's chromium via playwright-core) against a real server:
+// log in, watch a check turn ERR live after an OverC report over HTTP, use the keyboard, see the
+// Severe banner, open the metrics explorer, and a viewer who sees no write buttons and cannot write.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { createToken } from '../src/api/auth.js';
+import { addUser } from '../src/users/test-support/session.js';
+import { browserSkipReason, launchBrowser, postJson, screenshotPath, startLiveServer, type LiveServer } from './support/browser.js';
+
+const skip = browserSkipReason();
+
+/** Logs in through the form and waits for the overview. */
+async function logIn(page: Page, base: string, name: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.fill('input[name=name]', name);
+  await page.fill('input[name=password]', 'correct horse');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.counts');
+}
+
+describe('dashboard in chromium', { skip: skip ?? false }, () => {
+  let server: LiveServer;
+  let browser: Browser;
+  const report = (services: { name: string; state: string; info?: string }[], host = 'web1') =>
+    postJson(server.url, '/api/set/service/status', { server: { name: host, key: 'k1' }, period: 60, services });
+
+  before(async () => {
+    server = await startLiveServer();
+    browser = await launchBrowser();
+    await addUser(server.store, 'ann', 'admin');
+    await addUser(server.store, 'vic', 'viewer');
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('first run: the setup page appears only while no user exists', async () => {
+    const fresh = await startLiveServer();
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${fresh.url}/`);
+      await page.waitForSelector('text=Create the first administrator');
+      await page.fill('input[name=name]', 'root');
+      await page.fill('input[name=password]', 'correct horse');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('.counts');
+      assert.match(await page.textContent('.me') ?? '', /root · admin/);
+      await page.screenshot({ path: screenshotPath('browser-setup') });
+    } finally {
+      await page.close();
+      await fresh.close();
+    }
+  });
+
+  test('a wrong password shows an error and no session', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/`);
+      await page.fill('input[name=name]', 'ann');
+      await page.fill('input[name=password]', 'wrong password');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('text=wrong user name or password');
+      await page.screenshot({ path: screenshotPath('browser-login-error') });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a check pushed over HTTP turns ERR on the open overview within a second, with the Severe banner', async () => {
+    assert.equal((await report([{ name: 'disk', state: 'OK', info: 'fine' }, { name: 'load', state: 'OK', info: '0.1' }])).status, 200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await logIn(page, server.url, 'ann');
+      await page.waitForSelector('.check-row[data-check=disk] .badge.s-OK');
+      await page.waitForSelector('.live-open');
+      const pushed = Date.now();
+      assert.equal((await report([{ name: 'disk', state: 'ERR', info: 'disk full: 99%' }])).status, 200);
+      await page.waitForSelector('.check-row[data-check=disk] .badge.s-ERR', { timeout: 1000 });
+      const took = Date.now() - pushed;
+      assert.match(await page.textContent('.check-row[data-check=disk]') ?? '', /ERR.*disk.*disk full: 99%/);
+      assert.match(await page.textContent('.severe') ?? '', /web1 \/ disk/);
+      assert.match(await page.textContent('.count.s-ERR') ?? '', /1\s*Error/);
+      console.log(`# ERR visible ${took} ms after the push`);
+      await page.screenshot({ path: screenshotPath('browser-live-err') });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the page says when the live connection is lost, recovers by itself and catches up', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await logIn(page, server.url, 'ann');
+      await page.waitForSelector('.live-open');
+      // Cut the stream and refuse reconnections for a while.
+      await page.route('**/api/v1/events*', (route) => route.abort('connectionrefused'));
+      server.app.server.closeAllConnections();
+      await page.waitForSelector('.live-lost', { timeout: 5000 });
+      assert.match(await page.textContent('.live') ?? '', /Connection lost/);
+      await page.screenshot({ path: screenshotPath('browser-connection-lost') });
+      assert.equal((await report([{ name: 'load', state: 'WARN', info: 'changed while offline' }])).status, 200);
+      await page.unroute('**/api/v1/events*');
+      await page.waitForSelector('.live-open', { timeout: 15_000 });
+      await page.waitForSelector('.check-row[data-check=load] .badge.s-WARN', { timeout: 5000 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('on a phone the overview fits the screen and the theme switches to dark', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      await logIn(page, server.url, 'ann');
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      assert.equal(overflow, 0, 'no horizontal scrolling');
+      await page.click('button[aria-label="Switch light/dark theme"]');
+      const theme = await page.evaluate('document.documentElement.dataset.theme');
+      assert.ok(theme === 'dark' || theme === 'light');
+      await page.screenshot({ path: screenshotPath('browser-phone') });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('keyboard: / searches, j/k move, Enter opens the check page with its timeline and flips', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await logIn(page, server.url, 'ann');
+      await page.keyboard.press('/');
+      await page.keyboard.type('disk');
+      await page.keyboard.press('Escape');
+      await page.waitForFunction('document.querySelectorAll(".check-row").length === 1');
+      await page.keyboard.press('j');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.check-page h1');
+      assert.match(await page.textContent('.check-page h1') ?? '', /disk/);
+      await page.waitForSelector('.strip .seg.s-ERR');
+      await page.waitForSelector('table.list >> text=reported');
+      await page.screenshot({ path: screenshotPath('browser-check-page') });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('acknowledging from the check page (when the server has the ack API)', async (t) => {
+    const doc = await (await fetch(`${server.url}/api/v1/openapi.json`)).json() as { paths: Record<string, unknown> };
+    if (doc.paths['/api/v1/checks/{id}/ack'] === undefined) {
+      t.skip('this server has no POST /api/v1/checks/{id}/ack yet');
+      return;
+    }
+    const page = await browser.newPage();
+    try {
+      await logIn(page, server.url, 'ann');
+      await page.click('.check-row[data-check=disk] .check-name');
+      await page.click('button:has-text("Acknowledge")');
+      await page.waitForSelector('text=Acknowledged');
+      await page.screenshot({ path: screenshotPath('browser-ack') });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the metrics explorer draws a chart of pushed samples (when the server has the metrics API)', async (t) => {
+    const { token } = await createToken(server.store, { name: 'probe', role: 'admin', projectId: null });
+    const auth = { authorization: `Bearer ${token}` };
+    const tree = await fetch(`${server.url}/api/v1/metrics/tree`, { headers: auth });
+    if (tree.status === 404) {
+      t.skip('this server has no GET /api/v1/metrics/tree yet');
+      return;
+    }
+    const now = Date.now();
+    const samples = Array.from({ length: 30 }, (_, i) => ({ metric: 'sys.cpu.user', tags: { host: 'web1' }, timestamp: now - (30 - i) * 60_000, value: 10 + i }));
+    const pushed = await fetch(`${server.url}/api/v1/samples`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(samples) });
+    if (pushed.status === 404) {
+      t.skip('this server has no POST /api/v1/samples yet');
+      return;
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await logIn(page, server.url, 'ann');
+      await page.goto(`${server.url}/explore?m=sys.cpu.user&range=1h`);
+      await page.waitForSelector('.chart-canvas canvas');
+      // Hovering the middle of the plot shows a pushed value (10…39) in the legend.
+      await page.hover('.chart-canvas .u-over');
+      const legend = await page.textContent('.u-legend') ?? '';
+      assert.match(legend, /sys\.cpu\.user\{host=web1\}:?\s*(1\d|2\d|3\d)(\.\d+)?/, legend);
+      await page.screenshot({ path: screenshotPath('browser-chart') });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the chart component draws 1,000 points × 10 series with zoom controls', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await logIn(page, server.url, 'ann');
+      await page.goto(`${server.url}/explore?demo=1000x10`);
+      await page.waitForSelector('#demo-chart[data-draw-ms]');
+      const ms = Number(await page.getAttribute('#demo-chart', 'data-draw-ms'));
+      assert.ok(ms > 0 && ms < 1000, `drawn in ${ms} ms`);
+      await page.click('button[aria-label="Zoom in"]');
+      await page.hover('.chart-canvas .u-over');
+      assert.match(await page.textContent('.u-legend') ?? '', /demo\.series0/);
+      await page.screenshot({ path: screenshotPath('browser-chart-demo') });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a viewer sees no write buttons and a write from the page is refused', async () => {
+    const page = await browser.newPage();
+    try {
+      await logIn(page, server.url, 'vic');
+      await page.click('.check-row[data-check=disk] .check-name');
+      await page.waitForSelector('.check-page h1');
+      assert.equal(await page.locator('.actions button').count(), 0, 'no action buttons for a viewer');
+      await page.click('nav >> text=Settings');
+      await page.waitForSelector('.settings');
+      assert.equal(await page.locator('.tabs >> text=API tokens').count(), 0);
+      assert.equal(await page.locator('.tabs >> text=Users').count(), 0);
+      // Writes straight from the page, with the session cookie and the CSRF header: refused by role.
+      const status = await page.evaluate(async () => {
+        const headers = { 'content-type': 'application/json', 'x-oversee-csrf': '1' };
+        const overview = await (await fetch('/api/v1/overview?from=test')).json() as { checks: { id: number }[] };
+        const dash = await fetch('/api/v1/dashboards', { method: 'POST', headers, body: JSON.stringify({ name: 'x', spec: {} }) });
+        const csrf = { 'x-oversee-csrf': '1' };
+        const user = await fetch('/api/v1/users/1', { method: 'DELETE', headers: csrf });
+        const check = await fetch(`/api/v1/checks/${overview.checks[0]!.id}`, { method: 'DELETE', headers: csrf });
+        return [dash.status, user.status, check.status];
+      });
+      assert.deepEqual(status, [403, 403, 403]);
+      assert.equal((await server.store.checks.list({ limit: 10 })).items.length, 2, 'the checks are still there');
+      await page.screenshot({ path: screenshotPath('browser-viewer') });
+    } finally {
+      await page.close();
+    }
+  });
+});
