@@ -9,7 +9,7 @@ import type { AlertingConfig } from './config.js';
 import { parseRoute, parseSilence } from './config.js';
 import { silenceExpired } from './silences.js';
 import type { Route } from './types.js';
-import type { AlertEvent, AlertStore, CheckAlertState, EventStatus, NotificationRecord, StoredChannel, StoredRoute, StoredSilence } from './store-types.js';
+import type { AlertEvent, AlertStore, CheckAlertState, EventFilter, NotificationRecord, StoredChannel, StoredRoute, StoredSilence } from './store-types.js';
 
 /** A channel as listed over the API: secrets replaced by "***". */
 export interface ChannelView {
@@ -185,9 +185,15 @@ export class AlertAdmin {
     return (await this.alerts.checkStates([checkId])).get(checkId) as CheckAlertState;
   }
 
-  /** The alert feed, newest first: every event with what became of it (routed, silenced, dropped, ...). */
-  events(filter: TimeFilter & { checkId?: number; status?: EventStatus }): Promise<Page<AlertEvent>> {
-    return this.alerts.events(filter);
+  /**
+   * The alert feed, newest first: every event with what became of it (routed, silenced, dropped, ...).
+   * With `projectId`, only that project's events (checked again here, so a store that ignored the
+   * filter could shorten a page but never leak another project's events).
+   */
+  async events(filter: EventFilter): Promise<Page<AlertEvent>> {
+    const page = await this.alerts.events(filter);
+    if (filter.projectId === undefined) return page;
+    return { ...page, items: page.items.filter((e) => e.event.projectId === filter.projectId) };
   }
 
   /** Delivery attempts, newest first. */

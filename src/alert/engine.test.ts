@@ -9,6 +9,7 @@ import { parseChannel } from '../notify/registry.js';
 import { startHttpReceiver, type HttpReceiver } from '../notify/testing.js';
 import { openSqliteAlertStore, type SqliteAlertStore } from '../store/sqlite/alerting.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.js';
+import { AlertAdmin } from './admin.js';
 import { AlertEngine, type AlertLogger } from './engine.js';
 import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from './types.js';
 
@@ -110,6 +111,21 @@ describe('alert engine', () => {
       await w.report('disk', 'OK');
       await w.run();
       assert.deepEqual(kinds(w), ['problem:disk:WARN', 'recovery:disk:OK']);
+    });
+
+    test('the alert feed filters by project', async () => {
+      const other = await w.store.projects.create('shop', T0);
+      const otherHost = await w.store.hosts.register(other.id, 'shop1', null, T0);
+      await w.report('disk', 'ERR');
+      await w.report('cart', 'WARN', null, otherHost.id);
+      await w.run();
+      const admin = new AlertAdmin({ store: w.store, alertStore: w.alerts, clock: w.clock });
+      const mine = await admin.events({ limit: 10, projectId: w.projectId });
+      const theirs = await admin.events({ limit: 10, projectId: other.id });
+      assert.deepEqual(mine.items.map((e) => e.event.checkName), ['disk']);
+      assert.deepEqual(theirs.items.map((e) => e.event.checkName), ['cart']);
+      assert.deepEqual((await w.alerts.events({ limit: 10, projectId: other.id })).items.map((e) => e.event.project), ['shop']);
+      assert.equal((await admin.events({ limit: 10 })).items.length, 2);
     });
 
     test('every attempt is recorded in the notifications log', async () => {

@@ -15,12 +15,12 @@
 //   listRoutes() · createRoute(body) · updateRoute(name, body) · deleteRoute(name)
 //   listSilences({includeExpired}) · addSilence(body, createdBy) · removeSilence(id)
 //   ack(checkId, by, comment) · unack(checkId)
-//   events({limit, cursor, from, to, checkId, status})        — the alert feed (`oversee alerts`)
+//   events({limit, cursor, from, to, checkId, status, projectId}) — the alert feed (`oversee alerts`)
 //   notifications({limit, cursor, from, to, channel, eventId}) — delivery attempts
 //   `oversee channel test NAME` → engine.testChannel(name) → {ok, error, permanent}
 export { AlertAdmin, type AlertAdminOptions, type ChannelView } from './admin.js';
 export { parseAlertingConfig, parseAlertSettings, parseRoute, parseSilence, type AlertingConfig, type ConfiguredChannel } from './config.js';
 export { AlertEngine, type AlertEngineOptions, type AlertLogger, type ChannelTestResult, type TickReport } from './engine.js';
-export type { AlertEvent, AlertStore, CheckAlertState, EventStatus, NotificationRecord, StoredChannel, StoredRoute, StoredSilence } from './store-types.js';
+export type { AlertEvent, AlertStore, CheckAlertState, EventFilter, EventStatus, NotificationRecord, StoredChannel, StoredRoute, StoredSilence } from './store-types.js';
 export { HEARTBEAT_POLICIES, heartbeatPolicy, type HeartbeatPolicy } from './policies.js';
 export { DEFAULT_ALERT_SETTINGS, type AlertSettings, type Route, type Silence, type SilenceInput } from './types.js';

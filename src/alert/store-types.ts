@@ -144,6 +144,9 @@ export type IntakePlanner = (item: IntakeItem) => { event: NotifyEvent; releaseA
 /** The new state and info of a check that missed its deadline. */
 export type ExpiryPlanner = (check: { id: number; state: CheckState; lastReportAt: number | null; periodS: number | null }, now: number) => { state: CheckState; info: string };
 
+/** Filters of the alert feed. `projectId` keeps one project's events (project-scoped tokens). */
+export type EventFilter = TimeFilter & { checkId?: number; status?: EventStatus; projectId?: number };
+
 /** The alerting store. */
 export interface AlertStore {
   // Channels, routes, silences.
@@ -203,7 +206,7 @@ export interface AlertStore {
   cancelDeliveries(channel: string, reason: string, now: number): Promise<number>;
 
   // Feeds (newest first).
-  events(filter: TimeFilter & { checkId?: number; status?: EventStatus }): Promise<Page<AlertEvent>>;
+  events(filter: EventFilter): Promise<Page<AlertEvent>>;
   notifications(filter: TimeFilter & { channel?: string; eventId?: number }): Promise<Page<NotificationRecord>>;
 }
 

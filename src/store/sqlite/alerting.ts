@@ -2,7 +2,7 @@
 // Writes go through the store's group committer, so they share its transactions and durability.
 import type Database from 'better-sqlite3';
 import type {
-  AlertEvent, AlertStore, AttemptResult, CheckAlertState, CheckStatePatch, DecisionBatch, Delivery, EventStatus,
+  AlertEvent, AlertStore, AttemptResult, CheckAlertState, CheckStatePatch, DecisionBatch, Delivery, EventFilter, EventStatus,
   ExpiryPlanner, IntakeItem, IntakePlanner, NewEvent, NotificationRecord, Origin, StoredChannel, StoredRoute, StoredSilence,
 } from '../../alert/store-types.js';
 import { defaultCheckState } from '../../alert/store-types.js';
@@ -523,8 +523,9 @@ export class SqliteAlertStore implements AlertStore {
 
   // ---- feeds ----
 
-  async events(filter: TimeFilter & { checkId?: number; status?: EventStatus }): Promise<Page<AlertEvent>> {
+  async events(filter: EventFilter): Promise<Page<AlertEvent>> {
     const { where, args } = timeWhere(filter);
+    if (filter.projectId !== undefined) { where.push("json_extract(event, '$.projectId') = ?"); args.push(filter.projectId); }
     if (filter.checkId !== undefined) { where.push('check_id = ?'); args.push(filter.checkId); }
     if (filter.status !== undefined) { where.push('status = ?'); args.push(filter.status); }
     const rows = this.q(`SELECT * FROM alert_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
