@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { parseStatsdDatagram } from '../protocols/statsd.js';
+import { parseStatsdDatagramFast } from './statsd-fast.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
 import { StatsdAggregator } from '../tsdb/statsd-aggregator.js';
 import type { Clock } from '../util/clock.js';
@@ -129,7 +129,7 @@ export async function startStatsdListener(opts: StatsdListenerOptions): Promise<
   socket.on('message', (msg) => {
     counts.datagrams++;
     received++;
-    const r = parseStatsdDatagram(msg.toString('utf8'));
+    const r = parseStatsdDatagramFast(msg.toString('utf8'));
     counts.malformed += r.malformed;
     if (r.metrics.length > 0) {
       aggregator.addAll(r.metrics);
