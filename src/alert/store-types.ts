@@ -198,7 +198,10 @@ export interface AlertStore {
   dueDeliveries(now: number, limit: number): Promise<Delivery[]>;
   /** The earliest next attempt of a pending delivery, or null. */
   nextDeliveryAt(): Promise<number | null>;
-  /** Leases deliveries to `nodeId` until `leaseUntil`; returns the ids this call leased. */
+  /**
+   * Leases deliveries to `nodeId` until `leaseUntil`; returns the ids this call leased. Only deliveries
+   * that are pending, due (next attempt ≤ now: a retry is not taken early) and not leased are taken.
+   */
   claimDeliveries(ids: readonly number[], nodeId: string, now: number, leaseUntil: number): Promise<number[]>;
   /** Records attempts (notifications rows) and moves each delivery to sent, pending (retry) or failed. */
   recordAttempts(results: readonly AttemptResult[], now: number): Promise<void>;

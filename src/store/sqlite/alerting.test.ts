@@ -4,12 +4,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { planIntake } from '../../alert/events.js';
+import { runAlertStoreContract } from '../../alert/store-contract.js';
 import { parseChannel } from '../../notify/registry.js';
 import { ALERTING_MIGRATIONS, openSqliteAlertStore, type SqliteAlertStore } from './alerting.js';
 import { openSqliteStore, type SqliteStore } from './index.js';
 import { runMigrations } from './migrations-runner.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
+
+runAlertStoreContract('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oversee-alertcontract-'));
+  const open = async (): Promise<{ store: SqliteStore; alerts: SqliteAlertStore }> => {
+    const store = await openSqliteStore({ path: join(dir, 'db'), synchronous: 'NORMAL' });
+    return { store, alerts: openSqliteAlertStore(store) };
+  };
+  const a = await open();
+  const b = await open();
+  return {
+    a, b,
+    async cleanup() {
+      await a.store.close();
+      await b.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
 const plan = (item: Parameters<typeof planIntake>[0]): ReturnType<typeof planIntake> => planIntake(item, 0);
 
 describe('sqlite alert store: claims are conditional (exactly one winner)', () => {
