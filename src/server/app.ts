@@ -15,6 +15,7 @@ import type { Tsdb } from '../tsdb/index.js';
 import type { Store } from '../store/types.js';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
 import { publishChecks } from '../live/publish.js';
+import { liveSampleSink } from '../live/samples.js';
 import { registerWebUi } from '../web-server/index.js';
 import type { Clock } from '../util/clock.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -67,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onReport: (event) => {
       deps.onOvercReport?.(event);
       if (deps.tsdb) {
-        storeOvercPerfdata(deps.tsdb, project.id, event).catch((err: unknown) => app.log.error({ err }, 'perfdata: storing samples failed'));
+        storeOvercPerfdata(liveSampleSink(deps.tsdb, live), project.id, event).catch((err: unknown) => app.log.error({ err }, 'perfdata: storing samples failed'));
       }
       publishChecks(live, deps.store, event.services.map((s) => s.checkId)).catch((err: unknown) => app.log.error({ err }, 'live: publishing checks failed'));
     },

@@ -37,9 +37,9 @@ export async function treeChildren(api: Api, prefix: string): Promise<TreeNode[]
   return r === null ? null : items<TreeNode>(r);
 }
 
-/** Series whose name starts with `prefix` (at most `limit`); null when the server has no metrics API. */
-export async function listSeries(api: Api, prefix: string, limit = 5000): Promise<SeriesInfo[] | null> {
-  const r = await orNull(api.get<unknown>('/api/v1/series', { prefix: prefix || undefined, limit }));
+/** Series whose name starts with `prefix` and that carry `tags` (at most `limit`); null when the server has no metrics API. */
+export async function listSeries(api: Api, prefix: string, limit = 5000, tags: Record<string, string> = {}): Promise<SeriesInfo[] | null> {
+  const r = await orNull(api.get<unknown>('/api/v1/series', { prefix: prefix || undefined, limit, tags: tagParam(tags) }));
   return r === null ? null : items<SeriesInfo>(r);
 }
 

@@ -5,7 +5,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { useServices } from '../context.js';
 import { ago, dateTime, duration } from '../lib/format.js';
 import { roleAtLeast, STATE_LABEL, type Alert, type Check, type CheckState, type Flip, type Page, type StateReport } from '../lib/types.js';
+import { listSeries } from '../lib/metrics.js';
 import { ActionButton, Link, Loaded, StateBadge, useAsync } from '../ui.js';
+import { ChartView } from './Explorer.js';
 
 /** Ranges of the timeline strip. */
 export const STRIP_RANGES = { '1h': 3600_000, '6h': 6 * 3600_000, '24h': 86400_000, '7d': 7 * 86400_000 } as const;
@@ -127,6 +129,8 @@ export function CheckPage({ id }: { id: number }): JSX.Element {
             <Loaded value={reports}>{(rs) => <><Strip segments={segmentsOf(rs, from, to)} from={from} to={to} /><p class="muted small">{rs.length} reports · {dateTime(from)} – {dateTime(to)}</p></>}</Loaded>
           </section>
 
+          <PerfCharts check={c} range={range} />
+
           <section>
             <h2>State changes</h2>
             <Loaded value={flips}>{(p) => p.items.length === 0 ? <p class="muted">None yet.</p> : (
@@ -159,5 +163,21 @@ export function CheckPage({ id }: { id: number }): JSX.Element {
         </article>
       )}
     </Loaded>
+  );
+}
+
+/** Charts of the check's perfdata series (`<check>.<label>` tagged with its host), when there are any. */
+function PerfCharts({ check, range }: { check: Check; range: StripRange }): JSX.Element | null {
+  const { api } = useServices();
+  const series = useAsync(() => listSeries(api, `${check.name}.`, 20, { host: check.hostName }).catch(() => null), [check.id]);
+  const list = series.data ?? null;
+  if (list === null || list.length === 0) return null;
+  const spec = { title: 'perfdata', queries: list.slice(0, 10).map((s) => ({ metric: s.name, tags: { host: check.hostName }, agg: 'avg' })) };
+  return (
+    <section>
+      <h2>Metrics</h2>
+      <ChartView spec={spec} range={{ name: range, from: 0, to: 0 }} />
+      <p class="small"><Link href={`/explore?m=${encodeURIComponent(list[0]!.name)}&tag=${encodeURIComponent(`host=${check.hostName}`)}`}>Open in the metrics explorer</Link></p>
+    </section>
   );
 }

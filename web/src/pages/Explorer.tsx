@@ -12,7 +12,7 @@ import { ActionButton, Link, useAsync } from '../ui.js';
 const AGGS = ['avg', 'min', 'max', 'sum', 'count', 'last', 'rate', 'p50', 'p90', 'p99'];
 
 /** A time range: named (ending now) or custom. */
-interface Range { name: RangeName | 'custom'; from: number; to: number }
+export interface Range { name: RangeName | 'custom'; from: number; to: number }
 
 function resolveRange(r: Range, now: number): { from: number; to: number } {
   return r.name === 'custom' ? { from: r.from, to: r.to } : { from: now - RANGES[r.name], to: now };
@@ -214,7 +214,7 @@ function TagFilters({ metric, tags, onChange }: { metric: string; tags: Record<s
 }
 
 /** Runs a chart's queries for the range and draws them; refetches when matching samples arrive live. */
-function ChartView({ spec, range, onRemoveQuery }: { spec: ChartSpec; range: Range; onRemoveQuery?: (i: number) => void }): JSX.Element {
+export function ChartView({ spec, range, onRemoveQuery }: { spec: ChartSpec; range: Range; onRemoveQuery?: (i: number) => void }): JSX.Element {
   const { api, onLive, model } = useServices();
   const [tick, setTick] = useState(0);
   const names = useRef(new Set<string>());

@@ -3,6 +3,7 @@ import type { JSX } from 'preact';
 import { useServices } from '../context.js';
 import { ago, dateTime } from '../lib/format.js';
 import { roleAtLeast, stateRank, type Alert, type Flip, type Host, type Page } from '../lib/types.js';
+import { listSeries } from '../lib/metrics.js';
 import { ActionButton, Link, Loaded, StateBadge, useAsync, useModelVersion } from '../ui.js';
 
 /** The host page. */
@@ -11,6 +12,7 @@ export function HostPage({ id }: { id: number }): JSX.Element {
   useModelVersion();
   const host = useAsync(() => api.get<Host>(`/api/v1/hosts/${id}`), [id]);
   const alerts = useAsync(() => api.get<Page<Alert>>('/api/v1/alerts', { host: id, limit: 20 }), [id]);
+  const series = useAsync(async () => (host.data ? await listSeries(api, '', 200, { host: host.data.name }).catch(() => null) : null), [id, host.data?.name]);
   const flips = useAsync(() => api.get<Page<Flip>>('/api/v1/flips', { host: id, limit: 20 }), [id]);
   const checks = [...model.checks.values()].filter((c) => c.hostId === id)
     .sort((a, b) => stateRank(a.state) - stateRank(b.state) || Number(b.expired) - Number(a.expired) || a.name.localeCompare(b.name));
@@ -25,7 +27,11 @@ export function HostPage({ id }: { id: number }): JSX.Element {
           <dl class="facts">
             <dt>Last seen</dt><dd title={dateTime(h.lastSeenAt)}>{ago(h.lastSeenAt, now)}{h.lastAddress ? ` from ${h.lastAddress}` : ''}</dd>
             <dt>Known since</dt><dd>{dateTime(h.createdAt)}</dd>
-            <dt>Metrics</dt><dd><Link href={`/explore?tag=host%3D${encodeURIComponent(h.name)}`}>explore the metrics of {h.name}</Link></dd>
+            <dt>Metrics</dt><dd>{series.data && series.data.length > 0
+              ? [...new Set(series.data.map((s) => s.name))].sort().map((n) => (
+                <span key={n}><Link href={`/explore?m=${encodeURIComponent(n)}&tag=${encodeURIComponent(`host=${h.name}`)}`}>{n}</Link> </span>
+              ))
+              : <span class="muted">none</span>}</dd>
           </dl>
           {roleAtLeast(user.role, 'editor') ? (
             <div class="actions">
