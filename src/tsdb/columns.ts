@@ -15,9 +15,24 @@ export interface SampleColumns {
   count: number;
 }
 
-/** Collects samples into SampleColumns, listing each series once. */
+interface Node {
+  next: Map<string, Node> | null;
+  idx: number;
+}
+
+function childOf(n: Node, key: string): Node {
+  if (n.next === null) n.next = new Map();
+  let c = n.next.get(key);
+  if (c === undefined) {
+    c = { next: null, idx: -1 };
+    n.next.set(key, c);
+  }
+  return c;
+}
+
+/** Collects samples into SampleColumns, listing each series once (looked up by a trie: no key strings built). */
 export class SampleColumnsBuilder {
-  private readonly index = new Map<string, number>();
+  private readonly root: Node = { next: null, idx: -1 };
   private readonly names: string[] = [];
   private readonly tags: Array<Record<string, string>> = [];
   private series: Uint32Array;
@@ -33,12 +48,12 @@ export class SampleColumnsBuilder {
 
   /** Adds one sample. */
   add(name: string, tags: Tags, timestampMs: number, value: number): void {
-    let key = name;
-    for (const k in tags) key += `\u0001${k}\u0002${tags[k]}`;
-    let idx = this.index.get(key);
-    if (idx === undefined) {
+    let node = childOf(this.root, name);
+    for (const k in tags) node = childOf(childOf(node, k), tags[k]!);
+    let idx = node.idx;
+    if (idx < 0) {
       idx = this.names.length;
-      this.index.set(key, idx);
+      node.idx = idx;
       this.names.push(name);
       this.tags.push({ ...tags });
     }
