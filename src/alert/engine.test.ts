@@ -391,3 +391,32 @@ describe('alert engine across restarts and nodes', () => {
     }
   });
 });
+
+describe('alert engine timers', () => {
+  test('while a group window is open the loop sleeps until it closes instead of spinning', async () => {
+    const w = await makeWorld();
+    try {
+      let passes = 0;
+      const counting = new Proxy(w.alerts, {
+        get: (target, key) => {
+          const value: unknown = Reflect.get(target, key);
+          if (typeof value !== 'function') return value;
+          const fn = (value as (...a: unknown[]) => unknown).bind(target);
+          return key === 'heldEvents' ? (...a: unknown[]) => { passes++; return fn(...a); } : fn;
+        },
+      });
+      const clock = { now: () => Date.now() };
+      const engine = new AlertEngine({ store: w.store, alertStore: counting, clock, logger: quiet, settings: { ...DEFAULT_ALERT_SETTINGS, groupWindowMs: 1500 } });
+      await w.store.ingest.reportStates({ hostId: w.hostId, at: Date.now(), address: null, source: 'api', services: [{ name: 'disk', state: 'ERR', info: '', periodS: null }] });
+      const started = Date.now();
+      engine.start();
+      await w.rx.waitFor(1, 5000);
+      const waited = Date.now() - started;
+      await engine.stop();
+      assert.ok(waited >= 1400, `sent after the window (${waited} ms)`);
+      assert.ok(passes <= 8, `${passes} passes while the window was open`);
+    } finally {
+      await w.close();
+    }
+  });
+});

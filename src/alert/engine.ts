@@ -64,6 +64,8 @@ export interface ChannelTestResult {
 }
 
 const BATCH = 5000;
+/** Shortest sleep after a pass that did nothing. */
+const MIN_IDLE_WAIT_MS = 50;
 
 /** Runs alerting: `start()` to run on timers, `stop()` to finish in-flight deliveries, `tick()` for one pass. */
 export class AlertEngine {
@@ -162,7 +164,10 @@ export class AlertEngine {
       this.tick().then((report) => {
         const again = this.again;
         this.again = false;
-        const wait = again ? 0 : report.nextAt === null ? this.maxSleepMs : report.nextAt - this.clock.now();
+        const progressed = report.expired + report.taken + report.decided + report.reminders + report.dispatched > 0;
+        let wait = again ? 0 : report.nextAt === null ? this.maxSleepMs : report.nextAt - this.clock.now();
+        // Never spin: a pass that changed nothing waits a little even if something claims to be due.
+        if (!progressed && !again) wait = Math.max(wait, MIN_IDLE_WAIT_MS);
         this.schedule(Math.max(0, Math.min(this.maxSleepMs, wait)));
       }, (err: unknown) => {
         this.log.error({ err }, 'alert engine pass failed');
@@ -203,7 +208,10 @@ export class AlertEngine {
     wake(dispatched.wakeAt);
     wake(await this.alerts.nextDeadline());
     wake(await this.alerts.nextRelease());
-    wake(await this.alerts.nextDeliveryAt());
+    // Deliveries already due are either waiting for their group window (dispatch's wakeAt), or for
+    // a free slot (a finishing delivery kicks the loop): only future retries set a wake time here.
+    const nextDelivery = await this.alerts.nextDeliveryAt();
+    if (nextDelivery !== null && nextDelivery > this.clock.now()) wake(nextDelivery);
     report.nextAt = wakeAt;
     return report;
   }
@@ -303,14 +311,18 @@ export class AlertEngine {
     const room = this.maxInflight - this.inflight.size;
     if (room <= 0) return { count: 0, wakeAt: null };
     // Fetch a few times what can be sent now: enough to fill groups, without re-reading thousands per pass.
-    const due = (await this.alerts.dueDeliveries(now, Math.min(BATCH, room * 4 + this.sending.size)))
-      .filter((d) => !this.sending.has(d.id));
+    const limit = Math.min(BATCH, room * 4 + this.sending.size);
+    const fetched = await this.alerts.dueDeliveries(now, limit);
+    const due = fetched.filter((d) => !this.sending.has(d.id));
     if (due.length === 0) return { count: 0, wakeAt: null };
-    const { ready, wakeAt } = readyGroups(due.map((d) => ({ id: d.id, channel: d.channel, groupKey: d.groupKey, createdAt: d.createdAt })),
+    const grouped = readyGroups(due.map((d) => ({ id: d.id, channel: d.channel, groupKey: d.groupKey, createdAt: d.createdAt })),
       now, this.settings.groupWindowMs);
     const byId = new Map(due.map((d) => [d.id, d]));
     const { channels } = await this.channelSetup();
     const byName = new Map(channels.map((c) => [c.name, c]));
+    const { ready } = grouped;
+    // More may be due beyond what was read: look again at once if there is room for them.
+    const wakeAt = fetched.length === limit && ready.length < room ? now : grouped.wakeAt;
     // One conditional claim for every ready group (one transaction), then one send per group.
     const groups = ready.slice(0, room);
     const claimed = new Set(await this.alerts.claimDeliveries(groups.flatMap((g) => g.ids), this.nodeId, now,
