@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createToken } from '../src/api/auth.js';
 import { addUser } from '../src/users/test-support/session.js';
+import { listRoutes } from '../src/web-server/routes-list.js';
 import { browserSkipReason, launchBrowser, postJson, screenshotPath, startLiveServer, type LiveServer } from './support/browser.js';
 
 const skip = browserSkipReason();
@@ -145,8 +146,7 @@ describe('dashboard in chromium', { skip: skip ?? false }, () => {
   });
 
   test('acknowledging from the check page (when the server has the ack API)', async (t) => {
-    const doc = await (await fetch(`${server.url}/api/v1/openapi.json`)).json() as { paths: Record<string, unknown> };
-    if (doc.paths['/api/v1/checks/{id}/ack'] === undefined) {
+    if (!listRoutes(server.app).some((r) => r.method === 'POST' && /^\/api\/v1\/checks\/:\w+\/ack$/.test(r.path))) {
       t.skip('this server has no POST /api/v1/checks/{id}/ack yet');
       return;
     }

@@ -6,25 +6,10 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { createToken } from '../api/auth.js';
 import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
+import { listRoutes } from '../web-server/routes-list.js';
 import { openSqliteUserStore } from './sqlite-store.js';
 import { addUser, login, type SessionClient } from './test-support/session.js';
 import { CSRF_HEADER } from './sessions.js';
-
-/** Every (method, path) of the app, from Fastify's own route tree. */
-export function enumerateRoutes(tree: string): { method: string; path: string }[] {
-  const out: { method: string; path: string }[] = [];
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
-    if (m === null) continue;
-    const depth = [...(m[1] ?? '')].length / 4;
-    const path = (depth === 0 ? '' : stack[depth - 1] ?? '') + (m[2] ?? '');
-    stack[depth] = path;
-    stack.length = depth + 1;
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push({ method, path });
-  }
-  return out;
-}
 
 /** Why some writes are not role-checked (and so not in this test). */
 const EXEMPT: Record<string, string> = {
@@ -70,7 +55,7 @@ describe('a viewer cannot write through any route', () => {
   after(async () => { await f.close(); });
 
   test('every non-GET /api/v1 route answers 403 (409 for setup) to a viewer and nothing changes', async () => {
-    const routes = enumerateRoutes(f.app.printRoutes({ commonPrefix: false }))
+    const routes = listRoutes(f.app)
       .filter((r) => r.path.startsWith('/api/v1/') && !['GET', 'HEAD', 'OPTIONS'].includes(r.method))
       .filter((r) => EXEMPT[`${r.method} ${r.path}`] === undefined);
     assert.ok(routes.length >= 8, `found only ${routes.length} write routes: ${JSON.stringify(routes)}`);

@@ -8,6 +8,7 @@ import { OverseeError } from '../errors.js';
 import type { LiveEvents } from '../live/events.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import { listRoutes } from './routes-list.js';
 
 /** How long a Severe entry stays after its check left ERR (PROTOCOLS.md §2). */
 export const SEVERE_LINGER_MS = 2 * 60_000;
@@ -84,7 +85,7 @@ export async function buildOverview(store: Store, live: LiveEvents, clock: Clock
   return { now, lastEventId, counts, expired, checks, severe, projects };
 }
 
-/** Registers GET /overview (prefix /api/v1). */
+/** Registers GET /overview and GET /ui/routes (the /api/v1 routes this server has; prefix /api/v1). */
 export async function overviewRoutes(app: FastifyInstance, opts: {
   store: Store; live: LiveEvents; clock: Clock; principal: (request: FastifyRequest) => Promise<Principal | null>;
 }): Promise<void> {
@@ -93,5 +94,12 @@ export async function overviewRoutes(app: FastifyInstance, opts: {
     if (p === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'log in or present an API token');
     const body = JSON.stringify(await buildOverview(opts.store, opts.live, opts.clock, p));
     return reply.type('application/json').header('cache-control', 'no-store').send(body);
+  });
+
+  let routes: string[] | null = null;
+  app.get('/ui/routes', { schema: { hide: true } }, async (request) => {
+    if ((await opts.principal(request)) === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'log in or present an API token');
+    routes ??= listRoutes(app).filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'HEAD').map((r) => `${r.method} ${r.path}`);
+    return { routes };
   });
 }

@@ -55,7 +55,7 @@ async function start(user: User, atBoot = false): Promise<void> {
   const draw = (): void => render(<App services={services} liveStatus={status} onLogout={() => void logout()} />, root);
   // The overview first (index.html preloads it); the OpenAPI paths only decide optional buttons.
   await model.load(api, atBoot);
-  void features.load().then(draw);
+  void features.load(api).then(draw);
   live = new LiveConnection(
     (e) => { model.apply(e); for (const fn of listeners) fn(e); },
     (s) => {

@@ -46,21 +46,25 @@ export class Api {
   del(path: string): Promise<void> { return this.request<void>('DELETE', path); }
 }
 
-/** Which optional API paths the server has (from its OpenAPI document), e.g. '/checks/{id}/ack'. */
+/** Which API routes the server has (GET /api/v1/ui/routes), so optional actions appear only where they work. */
 export class Features {
-  private paths = new Map<string, Set<string>>();
+  private routes = new Set<string>();
 
-  /** Loads the OpenAPI paths; keeps an empty set when the document cannot be read. */
-  async load(): Promise<void> {
+  /** `METHOD /path` with every parameter written as ':'. */
+  private static key(method: string, path: string): string {
+    return `${method.toUpperCase()} ${path.replace(/\{[^}]+\}|:[A-Za-z_]\w*/g, ':')}`;
+  }
+
+  /** Loads the route list; keeps an empty set when it cannot be read. */
+  async load(api: Api): Promise<void> {
     try {
-      const res = await fetch('/api/v1/openapi.json');
-      const doc = await res.json() as { paths?: Record<string, Record<string, unknown>> };
-      for (const [p, ops] of Object.entries(doc.paths ?? {})) this.paths.set(p.replace(/^\/api\/v1/, ''), new Set(Object.keys(ops).map((m) => m.toUpperCase())));
+      const r = await api.get<{ routes: string[] }>('/api/v1/ui/routes');
+      this.routes = new Set(r.routes.map((x) => { const [m = '', p = ''] = x.split(' '); return Features.key(m, p.replace(/^\/api\/v1/, '')); }));
     } catch { /* the app works with what is always there */ }
   }
 
-  /** True when `method path` exists (path in OpenAPI form, relative to /api/v1). */
+  /** True when `method path` exists (path relative to /api/v1; parameters as {name} or :name, any name). */
   has(method: string, path: string): boolean {
-    return this.paths.get(path)?.has(method.toUpperCase()) ?? false;
+    return this.routes.has(Features.key(method, path));
   }
 }

@@ -107,7 +107,7 @@ export function CheckPage({ id }: { id: number }): JSX.Element {
                   const hours = Number(window.prompt('Silence this check for how many hours?', '2'));
                   if (!Number.isFinite(hours) || hours <= 0) return;
                   const now = model.now();
-                  await api.post('/api/v1/silences', { host: c.hostName, check: c.name, startsAt: now, endsAt: now + hours * 3600_000, comment: `from the dashboard by ${user.name}` });
+                  await api.post('/api/v1/silences', { host: c.hostName, check: c.name, starts: now, duration_s: Math.round(hours * 3600), comment: `from the dashboard by ${user.name}` });
                   toast(`Silenced for ${hours} h`);
                 }}>Silence…</ActionButton>
               ) : null}

@@ -149,11 +149,15 @@ function Generic({ kind }: { kind: string }): JSX.Element {
           <tbody>{items.map((it, i) => (
             <tr key={i}>{cols.map((c) => <td key={c}>{typeof it[c] === 'object' ? JSON.stringify(it[c]) : String(it[c] ?? '')}</td>)}
               <td>
-                {kind === 'channels' && roleAtLeast(user.role, 'editor') && features.has('POST', '/channels/{id}/test') ? (
-                  <ActionButton onAction={async () => { await api.post(`/api/v1/channels/${String(it.id ?? it.name)}/test`, {}); toast('Test sent'); }}>Send test</ActionButton>
+                {kind === 'channels' && roleAtLeast(user.role, 'editor') && (features.has('POST', '/channels/{name}/test') || features.has('POST', '/channels/{id}/test')) ? (
+                  <ActionButton onAction={async () => { await api.post(`/api/v1/channels/${encodeURIComponent(String(it.name ?? it.id))}/test`, {}); toast('Test sent'); }}>Send test</ActionButton>
                 ) : null}
-                {roleAtLeast(user.role, 'editor') && features.has('DELETE', `/${kind}/{id}`) ? (
-                  <ActionButton danger confirm="Delete?" onAction={async () => { await api.del(`/api/v1/${kind}/${String(it.id)}`); list.reload(); }}>Delete</ActionButton>
+                {roleAtLeast(user.role, 'editor') && (features.has('DELETE', `/${kind}/{id}`) || features.has('DELETE', `/${kind}/{name}`)) ? (
+                  <ActionButton danger confirm="Delete?" onAction={async () => {
+                    const key = features.has('DELETE', `/${kind}/{id}`) ? it.id : it.name;
+                    await api.del(`/api/v1/${kind}/${encodeURIComponent(String(key))}`);
+                    list.reload();
+                  }}>Delete</ActionButton>
                 ) : null}
               </td></tr>
           ))}</tbody>
