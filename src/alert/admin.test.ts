@@ -91,6 +91,18 @@ describe('alert admin (what routes and CLI call)', () => {
     await rejectsWith(admin.ack(out.checkId, 'ann'), 'OVS_ERR_CONFLICT');
   });
 
+  test('a check can get its own reduction delay', async () => {
+    const project = await store.projects.getByName('default');
+    assert.ok(project);
+    const host = await store.hosts.register(project.id, 'h2', null, T0);
+    const [out] = await store.ingest.reportStates({ hostId: host.id, at: T0, address: null, source: 'api', services: [{ name: 'x', state: 'OK', info: '', periodS: null }] });
+    assert.ok(out);
+    assert.equal((await admin.setReduction(out.checkId, 120)).reductionMs, 120_000);
+    assert.equal((await admin.setReduction(out.checkId, null)).reductionMs, null);
+    await rejectsWith(admin.setReduction(out.checkId, -1), 'OVS_ERR_VALIDATION', 'reduction_s');
+    await rejectsWith(admin.setReduction(999_999, 5), 'OVS_ERR_NOT_FOUND');
+  });
+
   test('applyConfig replaces config-made objects and keeps API-made ones', async () => {
     await admin.createChannel({ name: 'mine', type: 'webhook', url: 'http://m/' });
     const cfg = (names: string[]): ReturnType<typeof parseAlertingConfig> => parseAlertingConfig({

@@ -175,6 +175,16 @@ export class AlertAdmin {
     return (await this.alerts.checkStates([checkId])).get(checkId) as CheckAlertState;
   }
 
+  /** Sets a check's own reduction delay in seconds (okerr `reduction`), or null for the engine default. */
+  async setReduction(checkId: number, seconds: number | null): Promise<CheckAlertState> {
+    if (seconds !== null && (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400)) {
+      throw invalid('reduction_s', 'must be an integer from 0 to 86400, or null');
+    }
+    if (!(await this.store.checks.get(checkId))) throw notFound(`check ${checkId}`);
+    await this.alerts.patchCheckState(checkId, {}, { reductionMs: seconds === null ? null : seconds * 1000 });
+    return (await this.alerts.checkStates([checkId])).get(checkId) as CheckAlertState;
+  }
+
   /** Removes an acknowledgement; reminders resume one interval from now. */
   async unack(checkId: number): Promise<CheckAlertState> {
     const check = await this.store.checks.get(checkId);

@@ -14,7 +14,7 @@
 //   listChannels() · getChannel(name) · createChannel(body) · updateChannel(name, body) · setChannelEnabled(name, bool) · deleteChannel(name)
 //   listRoutes() · createRoute(body) · updateRoute(name, body) · deleteRoute(name)
 //   listSilences({includeExpired}) · addSilence(body, createdBy) · removeSilence(id)
-//   ack(checkId, by, comment) · unack(checkId)
+//   ack(checkId, by, comment) · unack(checkId) · setReduction(checkId, seconds | null)
 //   events({limit, cursor, from, to, checkId, status, projectId}) — the alert feed (`oversee alerts`)
 //   notifications({limit, cursor, from, to, channel, eventId}) — delivery attempts
 //   `oversee channel test NAME` → engine.testChannel(name) → {ok, error, permanent}
