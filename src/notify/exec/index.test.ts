@@ -71,6 +71,15 @@ describe('exec channel', () => {
     assert.ok(!isRunning(childPid), 'the grandchild sleep was killed too');
   });
 
+  test('a command that exits 0 leaving a background process behind succeeds at once', async () => {
+    const pidFile = join(dir, 'bg.pid');
+    const cmd = script('bg.sh', `sleep 5 &\necho $! > "${pidFile}"\nexit 0`);
+    const started = Date.now();
+    await exec.send(exec.parseConfig({ command: cmd, timeout_ms: 3000 }), sampleMessage(), ctx);
+    assert.ok(Date.now() - started < 2000, 'did not wait for the background process');
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  });
+
   test('a command that does not exist is a permanent failure', async () => {
     const err = await exec.send(exec.parseConfig({ command: join(dir, 'missing.sh') }), sampleMessage(), ctx).then(() => null, (e: unknown) => e);
     assert.ok(err instanceof DeliveryError);

@@ -95,12 +95,21 @@ function runCommand(config: ExecConfig, message: NotifyMessage, timeoutMs: numbe
       const permanent = err.code === 'ENOENT' || err.code === 'EACCES';
       finish(new DeliveryError(`cannot run ${config.command}: ${err.message}`, permanent));
     });
-    child.on('close', (code, signal) => {
+    // The command's exit decides. A background process it left behind may keep stderr open: wait
+    // for stderr to close only briefly (for the error text), never for that process.
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    const settle = (): void => {
+      if (!exited) return;
       if (timedOut) return finish(new DeliveryError(`timed out after ${timeoutMs} ms (killed)`, false));
-      if (code === 0) return finish(null);
-      const why = signal ? `killed by ${signal}` : `exit code ${code}`;
+      if (exited.code === 0) return finish(null);
+      const why = exited.signal ? `killed by ${exited.signal}` : `exit code ${exited.code}`;
       finish(new DeliveryError(`${config.command}: ${why}${stderr ? `: ${stderr.trim().slice(0, 300)}` : ''}`, false));
+    };
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      setTimeout(settle, 200).unref();
     });
+    child.on('close', settle);
     child.stdin?.on('error', () => { /* the command may exit without reading stdin: not a failure by itself */ });
     child.stdin?.end(JSON.stringify(message));
   });
