@@ -74,16 +74,26 @@ export class GroupAccumulator {
       this.addCombined(p, type, from, to);
       return;
     }
+    const { start, step, count } = this.grid;
+    let i = -1;
+    let bucketEnd = -Infinity;
     for (let j = 0; j < p.n; j++) {
       const ts = p.ts[j]!;
-      if (ts < from || ts > to) continue;
-      const i = this.bucketOf(ts);
-      if (i < 0) continue;
+      if (ts < from) continue;
+      if (ts > to) break;
+      if (ts >= bucketEnd) {
+        // Points are ascending: find the bucket once per bucket, not once per point.
+        i = Math.floor((ts - start) / step);
+        bucketEnd = start + (i + 1) * step;
+      }
+      if (i < 0 || i >= count) continue;
       this.has[i] = 1;
       this.sum[i]! += p.sum[j]!;
       this.count[i]! += p.count[j]!;
-      if (p.min[j]! < this.min[i]! || Number.isNaN(p.min[j]!)) this.min[i] = p.min[j]!;
-      if (p.max[j]! > this.max[i]! || Number.isNaN(p.max[j]!)) this.max[i] = p.max[j]!;
+      const mn = p.min[j]!;
+      const mx = p.max[j]!;
+      if (mn < this.min[i]! || mn !== mn) this.min[i] = mn;
+      if (mx > this.max[i]! || mx !== mx) this.max[i] = mx;
       if (this.pooled !== null) this.pooled[i]!.push(p.count[j] === 1 ? p.sum[j]! : p.sum[j]! / p.count[j]!);
     }
   }

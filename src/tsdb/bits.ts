@@ -114,6 +114,32 @@ export class BitReader {
     return Math.floor(total / POW2[40 - bit - n]!) % POW2[n]!;
   }
 
+  /**
+   * Bulk read of `m` residuals packed at `width` (1..24) bits, where the code 2^width − 1 escapes to a
+   * 6-bit length and that many bits; writes unzigzag(z) + center into out. The decoder's hot loop.
+   */
+  unpackResiduals(out: Float64Array, m: number, width: number, center: number): void {
+    const b = this.buf;
+    const end = this.end;
+    const escape = 2 ** width - 1;
+    const drop = 32 - width;
+    let pos = this.pos;
+    for (let i = 0; i < m; i++) {
+      if (pos + width > end) throw new Error('chunk truncated');
+      const j = pos >>> 3;
+      const word = (b[j]! << 24) | (b[j + 1]! << 16) | (b[j + 2]! << 8) | b[j + 3]!;
+      let z = ((word << (pos & 7)) >>> drop) >>> 0;
+      pos += width;
+      if (z === escape) {
+        this.pos = pos;
+        z = this.readUint(this.read(6));
+        pos = this.pos;
+      }
+      out[i] = (z < 2147483648 ? (z >>> 1) ^ -(z & 1) : unzigzag(z)) + center;
+    }
+    this.pos = pos;
+  }
+
   /** Reads one bit as a boolean. */
   bit1(): boolean {
     if (this.pos >= this.end) throw new Error('chunk truncated');

@@ -98,6 +98,10 @@ function readResiduals(r: BitReader, out: Float64Array, m: number): void {
     out.fill(center, 0, m);
     return;
   }
+  if (width <= 24) {
+    r.unpackResiduals(out, m, width, center);
+    return;
+  }
   const escape = 2 ** width - 1;
   for (let i = 0; i < m; i++) {
     let z = r.readUint(width);

@@ -572,7 +572,11 @@ export class Tsdb {
     }
     const raw = await this.rawSamples(dirtyEntries, lo, hi);
     for (const e of dirtyEntries) {
-      out.set(e.id, overlayRaw(out.get(e.id) ?? emptyBuckets(), dirty.get(e.id)!, raw.get(e.id)!, this.rawSpan));
+      const base = out.get(e.id);
+      const samples = raw.get(e.id)!;
+      // No rollup rows in range: every raw window in [lo, hi] is dirty, so the raw samples are the answer.
+      if (base === undefined || base.n === 0) out.set(e.id, samplesAsBuckets(samples.n, samples.ts, samples.vals));
+      else out.set(e.id, overlayRaw(base, dirty.get(e.id)!, samples, this.rawSpan));
     }
     return out;
   }
