@@ -16,6 +16,7 @@ import type { Store } from '../store/types.js';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
 import { publishChecks } from '../live/publish.js';
 import { liveSampleSink } from '../live/samples.js';
+import { isLiveStore } from '../live/store.js';
 import { registerWebUi } from '../web-server/index.js';
 import type { Clock } from '../util/clock.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -70,7 +71,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (deps.tsdb) {
         storeOvercPerfdata(liveSampleSink(deps.tsdb, live), project.id, event).catch((err: unknown) => app.log.error({ err }, 'perfdata: storing samples failed'));
       }
-      publishChecks(live, deps.store, event.services.map((s) => s.checkId)).catch((err: unknown) => app.log.error({ err }, 'live: publishing checks failed'));
+      // A store wrapped by withLiveEvents (src/live/store.ts) publishes every report itself.
+      if (!isLiveStore(deps.store)) publishChecks(live, deps.store, event.services.map((s) => s.checkId)).catch((err: unknown) => app.log.error({ err }, 'live: publishing checks failed'));
     },
   });
 

@@ -10,6 +10,8 @@ import { createSelfMetrics } from '../../src/server/self-metrics.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
 import { openSqliteTsdbStorage } from '../../src/store/sqlite/tsdb-storage.js';
 import { Tsdb } from '../../src/tsdb/index.js';
+import { MemoryLiveEvents } from '../../src/live/events.js';
+import { withLiveEvents } from '../../src/live/store.js';
 import { systemClock } from '../../src/util/clock.js';
 import type { FastifyInstance } from 'fastify';
 import { REPO_ROOT } from './server.js';
@@ -49,9 +51,11 @@ export interface LiveServer {
 /** Starts Oversee on 127.0.0.1:0 with the built web app and a time-series store (SQLite files in a temp dir). */
 export async function startLiveServer(): Promise<LiveServer> {
   const dir = mkdtempSync(join(tmpdir(), 'oversee-browser-'));
-  const store = await openSqliteStore({ path: join(dir, 'oversee.db') });
+  // Wrapped as the composition root is meant to: every change through the store is published live.
+  const live = new MemoryLiveEvents();
+  const store = withLiveEvents(await openSqliteStore({ path: join(dir, 'oversee.db') }), live);
   const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path: join(dir, 'tsdb.sqlite') }), clock: systemClock });
-  const app = await buildApp({ store, tsdb, metrics: createSelfMetrics(), clock: systemClock, logger: false, bodyLimit: 10 * 1024 * 1024, webRoot: WEB_ROOT });
+  const app = await buildApp({ store, live, tsdb, metrics: createSelfMetrics(), clock: systemClock, logger: false, bodyLimit: 10 * 1024 * 1024, webRoot: WEB_ROOT });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
