@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import type { AppFixture } from '../test-support/app-fixture.js';
 import { appFixture } from '../test-support/app-fixture.js';
 import type { Tsdb } from '../tsdb/index.js';
+import { OpenTsdbParserPool } from './opentsdb-parser-pool.js';
+import { OPENTSDB_WORKER_MIN_BYTES, openTsdbRoutes } from './opentsdb-routes.js';
 import { metricsAppFixture, RecordingSink, storedPoints } from './samples-test-support.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -88,7 +90,6 @@ describe('OpenTSDB POST /api/put', () => {
     sink.failWith = new Error('disk full');
     const g = await appFixture({ tsdb: null });
     try {
-      const { openTsdbRoutes } = await import('./opentsdb-routes.js');
       const app = (await import('fastify')).default();
       await app.register(openTsdbRoutes, { metrics: g.metrics, samples: sink, projectId: 1, maxInflatedBytes: 1 << 20 });
       const r = await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(point()) });
@@ -98,6 +99,68 @@ describe('OpenTSDB POST /api/put', () => {
     } finally {
       await g.close();
     }
+  });
+
+  describe('large bodies through the parser threads', () => {
+    const big = (metric: string, n: number, over: (i: number) => Record<string, unknown> = () => ({})) =>
+      Array.from({ length: n }, (_, i) => point({ metric, timestamp: T_MS + i * 10, value: i, tags: { host: `h${i % 7}` }, ...over(i) }));
+
+    it('stores every point of a 1000-point body and answers 204', async () => {
+      const body = JSON.stringify(big('w.all', 1000));
+      assert.ok(body.length > OPENTSDB_WORKER_MIN_BYTES);
+      const r = await put(body);
+      assert.equal(r.statusCode, 204, r.body);
+      assert.equal(f.tsdb.series({ projectId, namePrefix: 'w.all' }).length, 7);
+      const counted = await f.tsdb.query({ projectId, name: 'w.all', from: T_MS, to: T_MS + 19_999, step: 20_000, agg: 'count', groupBy: [], tier: 0 });
+      assert.deepEqual(counted.series[0]?.values, [1000]);
+    });
+
+    it('gives the same counts as the inline path for protocol and store refusals (?summary)', async () => {
+      const points = big('w.mixed', 1200, (i) => (i % 100 === 0 ? { value: 'x' } : i % 150 === 1 ? { timestamp: T_S - 30 * 86400 } : {}));
+      const threaded = (await put(JSON.stringify(points), '?summary')).json();
+      const inline = (await put(JSON.stringify(points), '?details')).json();
+      assert.deepEqual(threaded, { failed: 20, success: 1180 });
+      assert.deepEqual([inline.failed, inline.success], [20, 1180]);
+    });
+
+    it('answers 400 "Unable to parse the given JSON" to a large body that is not JSON', async () => {
+      const r = await put(`${JSON.stringify(big('w.bad', 800))}]`);
+      assert.equal(r.statusCode, 400);
+      assert.deepEqual(r.json(), { error: { code: 400, message: 'Unable to parse the given JSON' } });
+    });
+
+    it('a large body is parsed by a thread; a small one inline', async () => {
+      const g = await metricsAppFixture();
+      const pool = new OpenTsdbParserPool(2);
+      try {
+        const app = (await import('fastify')).default();
+        await app.register(openTsdbRoutes, { metrics: g.metrics, samples: g.tsdb, projectId, maxInflatedBytes: 1 << 24, parsers: pool });
+        const large = await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.thread', 1000)) });
+        assert.equal(large.statusCode, 204, large.body);
+        assert.equal(pool.completed, 1);
+        await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.small', 3)) });
+        assert.equal(pool.completed, 1);
+        assert.equal(g.tsdb.series({ projectId, namePrefix: 'w.thread' }).length, 7);
+        await app.close();
+      } finally {
+        await g.close();
+      }
+    });
+
+    it('parses inline when the parser threads cannot start', async () => {
+      const g = await metricsAppFixture();
+      try {
+        const app = (await import('fastify')).default();
+        const pool = new OpenTsdbParserPool(1, new URL('file:///nonexistent/parser.mjs'));
+        await app.register(openTsdbRoutes, { metrics: g.metrics, samples: g.tsdb, projectId, maxInflatedBytes: 1 << 24, parsers: pool });
+        const r = await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.fallback', 1000)) });
+        assert.equal(r.statusCode, 204, r.body);
+        assert.equal(g.tsdb.series({ projectId, namePrefix: 'w.fallback' }).length, 7);
+        await app.close();
+      } finally {
+        await g.close();
+      }
+    });
   });
 
   it('without a time-series store /api/put is not served', async () => {
