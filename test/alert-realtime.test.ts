@@ -87,7 +87,7 @@ describe('alert engine on real time', () => {
     assert.ok(expiry, 'an expiry flip was written');
     assert.ok(expiry.at >= deadline, 'not before the deadline');
     assert.ok(expiry.at - deadline < 1000, `detected ${expiry.at - deadline} ms after the deadline`);
-    assert.ok(received - deadline < 1500, `delivered ${received - deadline} ms after the deadline`);
+    assert.ok(received - deadline < 3000, `delivered ${received - deadline} ms after the deadline`);
     t.diagnostic(`expiry flip ${expiry.at - deadline} ms after the deadline, webhook got it after ${received - deadline} ms`);
     const body = JSON.parse(rx.requests[0]?.body ?? '{}') as { events: Array<{ kind: string; message: string }> };
     assert.equal(body.events[0]?.kind, 'problem');
