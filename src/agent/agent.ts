@@ -55,8 +55,9 @@ export class Agent {
     this.running.add(id);
     let initDone: Promise<void> | undefined;
     const intervalMs = m.def.interval * 1000;
-    // Thousands of monitors with one interval would otherwise probe in one burst every interval.
-    const initialDelayMs = this.deps.spreadStart ? Math.floor(((id * 0.6180339887498949) % 1) * intervalMs) : 0;
+    // Thousands of monitors with one interval would otherwise probe in one burst every interval;
+    // ten slots per interval keep bursts small while each wake-up still serves many monitors.
+    const initialDelayMs = this.deps.spreadStart ? (Math.floor(((id * 0.6180339887498949) % 1) * 10) / 10) * intervalMs : 0;
     this.scheduler.add({
       id: String(id),
       intervalMs,

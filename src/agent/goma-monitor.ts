@@ -18,7 +18,7 @@ export interface MonitorDeps extends ActionContext {
   failState: FailStateStore;
   /** Add a push action when the definition has none (a server is configured). */
   implicitPush: boolean;
-  /** Spread first runs over the first interval (golden-ratio offsets by id) instead of all at once. */
+  /** Spread first runs over ten slots of the first interval (golden-ratio offsets by id) instead of all at once. */
   spreadStart?: boolean;
 }
 

@@ -172,3 +172,20 @@ test('the journal is compacted once everything is delivered', async () => {
   await box.close();
   assert.equal(readFileSync(join(dir, 'outbox.jsonl'), 'utf8'), '');
 });
+
+test('with batchDelayMs, reports made in the same moment travel in one request', async () => {
+  const t = new ManualTimers();
+  const box = new Outbox({ dir: tmp(), timers: t, logger: memoryLogger(), batchDelayMs: 500 });
+  box.open();
+  const sizes: number[] = [];
+  box.start(async (batch) => { sizes.push(batch.length); return 'ok'; });
+  await flush();
+  box.enqueue(status('a', 'OK', true));
+  await t.advance(100);
+  box.enqueue(status('b', 'OK', true));
+  box.enqueue(status('c', 'OK', true));
+  assert.deepEqual(sizes, []);
+  await t.advance(400);
+  assert.deepEqual(sizes, [3]);
+  await box.close();
+});

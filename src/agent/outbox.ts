@@ -32,6 +32,8 @@ export interface OutboxOptions {
   maxBytes?: number;
   /** Most entries per request (default 200). */
   maxBatch?: number;
+  /** Wait this long after the first entry of a batch for more to arrive (default 0). */
+  batchDelayMs?: number;
   /**
    * Entries are written to the journal in the tick they are enqueued (a crash of the process loses
    * nothing); fdatasync runs at most every syncDelayMs (default 0: with every write), bounding what
@@ -64,6 +66,7 @@ export class Outbox {
   private readonly maxBytes: number;
   private readonly maxBatch: number;
   private readonly syncDelayMs: number;
+  private readonly batchDelayMs: number;
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
   private queue: Queued[] = [];
@@ -82,6 +85,7 @@ export class Outbox {
   private stopped = false;
   private singles = 0;
   private idleWaiters: Array<() => void> = [];
+  private cancelPause: (() => void) | undefined;
   readonly stats: OutboxStats = { queued: 0, queuedBytes: 0, delivered: 0, rejected: 0, droppedMetrics: 0, droppedRepeats: 0, retries: 0 };
 
   constructor(opts: OutboxOptions) {
@@ -91,6 +95,7 @@ export class Outbox {
     this.maxBytes = opts.maxBytes ?? 32 * 1024 * 1024;
     this.maxBatch = opts.maxBatch ?? 200;
     this.syncDelayMs = opts.syncDelayMs ?? 0;
+    this.batchDelayMs = opts.batchDelayMs ?? 0;
     this.minBackoff = opts.minBackoffMs ?? 1000;
     this.maxBackoff = opts.maxBackoffMs ?? 30_000;
   }
@@ -167,6 +172,7 @@ export class Outbox {
   async close(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    this.cancelPause?.();
     if (this.sleepTimer !== undefined) this.timers.clearTimeout(this.sleepTimer);
     await this.loop;
     this.loop = undefined;
@@ -281,6 +287,14 @@ export class Outbox {
     return batch;
   }
 
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const t = this.timers.setTimeout(resolve, ms);
+      this.cancelPause = () => { this.timers.clearTimeout(t); resolve(); };
+    });
+    this.cancelPause = undefined;
+  }
+
   private async sleep(ms: number): Promise<void> {
     await new Promise<void>((resolve) => {
       this.wake = resolve;
@@ -297,8 +311,11 @@ export class Outbox {
       if (batch.length === 0) {
         await new Promise<void>((resolve) => { this.wake = resolve; });
         this.wake = undefined;
+        // Let reports made in the same moment travel in one request.
+        if (this.batchDelayMs > 0 && !this.stopped) await this.pause(this.batchDelayMs);
         continue;
       }
+
       let result: DeliveryResult;
       try {
         result = await deliver(batch);

@@ -151,7 +151,7 @@ async function serveAgent(program: Command, agentCmd: Command, opts: ServeOption
     }
     const retryMax = Number(opts.retryMax);
     if (!Number.isFinite(retryMax) || retryMax <= 0) throw new CliError(`--retry-max must be a positive number of seconds, got ${JSON.stringify(opts.retryMax)}`, 2);
-    outbox = new Outbox({ dir: join(stateDir, 'outbox'), timers, logger, syncDelayMs: 200, maxBackoffMs: retryMax * 1000, minBackoffMs: Math.min(1000, retryMax * 1000) });
+    outbox = new Outbox({ dir: join(stateDir, 'outbox'), timers, logger, syncDelayMs: 200, batchDelayMs: 500, maxBackoffMs: retryMax * 1000, minBackoffMs: Math.min(1000, retryMax * 1000) });
     outbox.open();
     outbox.start(overcDeliver(client, logger));
   }

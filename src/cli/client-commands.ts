@@ -125,7 +125,7 @@ async function runMonitor(program: Command, configPath: string, opts: MonitorOpt
   // 2. Outbox and runner.
   const retryMax = Number(opts.retryMax);
   if (!Number.isFinite(retryMax) || retryMax <= 0) throw new CliError(`--retry-max must be a positive number of seconds, got ${JSON.stringify(opts.retryMax)}`, 2);
-  const outbox = new Outbox({ dir: opts.stateDir ?? monitorStateDir(configPath), timers, logger, syncDelayMs: 200, maxBackoffMs: retryMax * 1000, minBackoffMs: Math.min(1000, retryMax * 1000) });
+  const outbox = new Outbox({ dir: opts.stateDir ?? monitorStateDir(configPath), timers, logger, syncDelayMs: 200, batchDelayMs: 500, maxBackoffMs: retryMax * 1000, minBackoffMs: Math.min(1000, retryMax * 1000) });
   outbox.open();
   outbox.start(overcDeliver(client(conn), logger));
   const runner = new MonitorRunner({ configPath, outbox, timers, logger, watchIntervalMs: opts.once ? 0 : 2000 });
