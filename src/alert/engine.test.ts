@@ -128,9 +128,13 @@ describe('alert engine', () => {
       assert.equal((await admin.events({ limit: 10 })).items.length, 2);
     });
 
-    test('every attempt is recorded in the notifications log', async () => {
+    test('every attempt is recorded in the notifications log and reported to the observer', async () => {
+      const seen: string[] = [];
+      w.engine = new AlertEngine({ store: w.store, alertStore: w.alerts, clock: w.clock, logger: quiet, settings: { ...DEFAULT_ALERT_SETTINGS, groupWindowMs: 0 },
+        onAttempt: (channel, status, seconds, events) => seen.push(`${channel}:${status}:${events}:${seconds >= 0}`) });
       await w.report('disk', 'ERR');
       await w.run();
+      assert.deepEqual(seen, ['hook:ok:1:true']);
       const log = await w.alerts.notifications({ limit: 10 });
       assert.deepEqual(log.items.map((n) => [n.channel, n.attempt, n.status, n.error]), [['hook', 1, 'ok', null]]);
     });

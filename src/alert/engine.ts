@@ -43,7 +43,12 @@ export interface AlertEngineOptions {
   /** Deliveries in flight at once. */
   maxInflight?: number;
   random?: () => number;
+  /** Called once per delivery attempt (one message to one channel), e.g. to feed self-metrics. */
+  onAttempt?: DeliveryObserver;
 }
+
+/** Observes delivery attempts: channel name, outcome, seconds taken, events in the message. */
+export type DeliveryObserver = (channel: string, status: AttemptResult['status'], seconds: number, events: number) => void;
 
 /** Counts of one pass, for tests and self-metrics. */
 export interface TickReport {
@@ -81,6 +86,7 @@ export class AlertEngine {
   private readonly maxInflight: number;
   private readonly expiredState: CheckState;
   private readonly random: () => number;
+  private readonly onAttempt: DeliveryObserver | undefined;
   private readonly inflight = new Set<Promise<void>>();
   /** Deliveries this node is sending: never claimed again by this node, even if their lease ran out. */
   private readonly sending = new Set<number>();
@@ -102,6 +108,7 @@ export class AlertEngine {
     this.maxInflight = opts.maxInflight ?? 256;
     this.expiredState = this.settings.expiredState;
     this.random = opts.random ?? Math.random;
+    this.onAttempt = opts.onAttempt;
   }
 
   /** Starts the loop (first pass at once). Idempotent. */
@@ -375,6 +382,7 @@ export class AlertEngine {
       return { deliveryId: d.id, channel: name, status, error, durationMs, retryAt };
     });
     await this.alerts.recordAttempts(results, now);
+    this.onAttempt?.(name, status, durationMs / 1000, deliveries.length);
     if (status === 'transient') this.log.warn({ channel: name, error, deliveries: deliveries.length }, 'delivery failed, will retry');
     if (status === 'permanent' && channel?.enabled) await this.disableChannel(name, error ?? 'permanent failure', now);
   }
