@@ -401,7 +401,15 @@ export class Tsdb {
         this.chunksByWindow(e.id, merged, 0, chunks);
       }
       if (chunks.length === 0 && walUpTo === 0) return;
-      await this.storage.checkpoint(chunks, walUpTo);
+      // Chunks go in several transactions (the event loop runs between them); the WAL is dropped with
+      // the last. A crash in between only leaves samples both in chunks and in the WAL: replaying them
+      // writes the same values again, and a later write of a timestamp still wins.
+      const BATCH = 5000;
+      for (let i = BATCH; i < chunks.length; i += BATCH) {
+        await this.storage.checkpoint(chunks.slice(i - BATCH, i), 0);
+        await yieldToLoop();
+      }
+      await this.storage.checkpoint(chunks.slice(Math.max(0, Math.ceil(chunks.length / BATCH) - 1) * BATCH), walUpTo);
       for (const [e, n] of cuts) e.dropHead(n);
       this.walSamples = Math.max(0, this.walSamples - samples);
     });

@@ -342,3 +342,17 @@ test('model check: random appends, checkpoints, compactions, reopenings and cloc
     });
   }), { numRuns: 30 });
 });
+
+test('a checkpoint of many series is written in several transactions and loses nothing', async () => {
+  await withTsdb(async ({ tsdb, reopen }) => {
+    for (let s = 0; s < 12_000; s++) tsdb.append(1, 'many', { s: String(s) }, T0 + (s % 7) * 1000, s);
+    await tsdb.commit();
+    await tsdb.checkpoint();
+    const st = await tsdb.stats();
+    assert.deepEqual([st.chunks, st.rawSamples, st.walRecords, st.headSamples], [12_000, 12_000, 0, 0]);
+    await tsdb.close();
+    const again = await reopen();
+    const r = await again.query({ projectId: 1, name: 'many', from: T0, to: T0 + 9999, step: 10_000, agg: 'sum', groupBy: [] });
+    assert.deepEqual(r.series[0]!.values, [(12_000 * 11_999) / 2]);
+  });
+});
