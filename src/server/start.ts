@@ -13,6 +13,7 @@ import type { Store } from '../store/types.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { buildApp } from './app.js';
+import { alertingConfigOf, openRuntime, type Runtime } from './runtime.js';
 import { createSelfMetrics } from './self-metrics.js';
 
 /** How often state-report history is pruned. */
@@ -62,20 +63,33 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const print = opts.print ?? ((line: string) => { process.stdout.write(`${line}\n`); });
   const clock = opts.clock ?? systemClock;
 
+  const alerting = alertingConfigOf(config);
   await mkdir(config.data, { recursive: true });
   const metrics = createSelfMetrics();
   const store = await openSqliteStore({ path: config.store.path, observer: metrics.storeObserver });
   let app: FastifyInstance | null = null;
+  let runtime: Runtime | null = null;
   try {
     const adminToken = await ensureAdminToken(store, clock);
     if (adminToken !== null) print(`Admin API token (shown once): ${adminToken}`);
-    app = await buildApp({ store, metrics, clock, logger, bodyLimit: config.bodyLimit });
+    runtime = await openRuntime(config, alerting, store, { clock, logger, metrics });
+    const engine = runtime.alerting.engine;
+    app = await buildApp({
+      store, metrics, clock, logger, bodyLimit: config.bodyLimit, tsdb: runtime.tsdb, alerting: runtime.alerting,
+      // New flips are picked up by the engine's next pass anyway (≤ 1 s); a kick makes it immediate.
+      onOvercReport: () => engine.kick(),
+    });
     await app.listen({ host: config.host, port: config.port });
+    const project = await store.projects.getByName('default');
+    if (!project) throw new Error('the default project is missing from the store');
+    await runtime.start(project.id);
   } catch (err) {
     await app?.close().catch(() => undefined);
+    await runtime?.close().catch(() => undefined);
     await store.close();
     throw err;
   }
+  const rt = runtime;
   const listening = app;
   const port = (listening.server.address() as AddressInfo).port;
   const url = listenUrl(config.host, port);
@@ -96,6 +110,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       } finally {
         clearInterval(sweeper);
       }
+      await rt.close();
       await store.close();
       logger.info('Oversee stopped');
     })();

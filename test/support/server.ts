@@ -73,11 +73,12 @@ function assertBuilt(): void {
   }
 }
 
-/** Spawns `node bin/oversee serve --port 0 --data DIR ...args` and resolves once it is listening. */
+/** Spawns `node bin/oversee serve --port 0 --data DIR --statsd-port 0 --graphite-port 0 ...args` and resolves once it is listening. */
 export async function startServerProcess(opts: StartProcessOptions = {}): Promise<ServerProcess> {
   assertBuilt();
   const dataDir = opts.dataDir ?? (await makeTempDir('oversee-data-'));
-  const args = [OVERSEE_BIN, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])];
+  // statsd/Graphite listeners are off unless a test asks for them (their default ports would clash between parallel tests).
+  const args = [OVERSEE_BIN, 'serve', '--port', '0', '--data', dataDir, '--statsd-port', '0', '--graphite-port', '0', ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let stdout = '';
