@@ -68,12 +68,12 @@ async function makeWorld(settings: Partial<AlertSettings> = {}): Promise<World> 
       await store.ingest.reportStates({ hostId, at: clock.t, address: null, source: 'api', services: [{ name: check, state, info: `${check} is ${state}`, periodS }] });
     },
     async run() {
-      await engine.tick();
-      await engine.drain();
+      await w.engine.tick();
+      await w.engine.drain();
     },
     hooks: () => rx.requests.map((r) => JSON.parse(r.body) as Hook),
     async close() {
-      await engine.stop();
+      await w.engine.stop();
       await rx.close();
       await rx2.close();
       await store.close();
@@ -330,6 +330,7 @@ describe('alert engine', () => {
       { name: 'with per-check history reads (alert store without recentStates)', strip: true },
     ];
     for (const v of variants) test(`a flapping check sends one "flapping started" and one "flapping stopped" instead of every change, ${v.name}`, async () => {
+      let historyReads = 0;
       if (v.strip) {
         const bare = new Proxy(w.alerts, {
           get: (target, key) => {
@@ -338,7 +339,10 @@ describe('alert engine', () => {
             return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
           },
         });
-        w.engine = new AlertEngine({ store: w.store, alertStore: bare, clock: w.clock, logger: quiet, settings: { ...DEFAULT_ALERT_SETTINGS, groupWindowMs: 0 } });
+        const history = w.store.history;
+        const countingHistory = { ...history, stateReports: (...a: Parameters<typeof history.stateReports>) => { historyReads++; return history.stateReports(...a); } };
+        const store = new Proxy(w.store, { get: (target, key) => (key === 'history' ? countingHistory : Reflect.get(target, key)) });
+        w.engine = new AlertEngine({ store, alertStore: bare, clock: w.clock, logger: quiet, settings: { ...DEFAULT_ALERT_SETTINGS, groupWindowMs: 0 } });
       }
       const seq: CheckState[] = [...Array(10).fill('OK'), ...Array(5).fill(['ERR', 'OK']).flat()];
       for (const s of seq) {
@@ -358,6 +362,7 @@ describe('alert engine', () => {
       }
       const after = kinds(w);
       assert.deepEqual(after.slice(started + 1), ['flapping-stopped:http:OK']);
+      assert.equal(historyReads > 0, v.strip, 'the fallback reads Store.history only when the alert store cannot');
     });
   });
 });
