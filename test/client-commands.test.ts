@@ -12,7 +12,8 @@ before(async () => {
   assert.ok(server.adminToken, 'admin token printed on first start');
   reader = new ServerReader(server.url, server.adminToken);
 });
-after(async () => { await server.stop(); });
+// server is unset when start-up failed (the failure is reported by before()).
+after(async () => { await (server as ServerProcess | undefined)?.stop(); });
 
 test('ping, service-status and alert report to the server and say what happened', async () => {
   const id = ['-s', server.url, '-i', 'web1:key1'];

@@ -13,7 +13,8 @@ before(async () => {
   server = await startServerProcess();
   reader = new ServerReader(server.url, server.adminToken ?? '');
 });
-after(async () => { await server.stop(); });
+// server is unset when start-up failed (the failure is reported by before()).
+after(async () => { await (server as ServerProcess | undefined)?.stop(); });
 
 test('OvercClient reports states with metrics and alerts; a wrong key is a 403 OverseeClientError', async () => {
   const c = new OvercClient({ url: server.url, name: 'lib-host', key: 'k' });
