@@ -96,13 +96,13 @@ describe('dashboard in chromium', { skip: skip ?? false }, () => {
       await logIn(page, server.url, 'ann');
       await page.waitForSelector('.live-open');
       // Cut the stream and refuse reconnections for a while.
-      await page.route('**/api/v1/events*', (route) => route.abort('connectionrefused'));
+      await page.route('**/api/v1/live*', (route) => route.abort('connectionrefused'));
       server.app.server.closeAllConnections();
       await page.waitForSelector('.live-lost', { timeout: 5000 });
       assert.match(await page.textContent('.live') ?? '', /Connection lost/);
       await page.screenshot({ path: screenshotPath('browser-connection-lost') });
       assert.equal((await report([{ name: 'load', state: 'WARN', info: 'changed while offline' }])).status, 200);
-      await page.unroute('**/api/v1/events*');
+      await page.unroute('**/api/v1/live*');
       await page.waitForSelector('.live-open', { timeout: 15_000 });
       await page.waitForSelector('.check-row[data-check=load] .badge.s-WARN', { timeout: 5000 });
     } finally {

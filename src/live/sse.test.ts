@@ -33,7 +33,7 @@ async function readFrames(res: Response, until: (frames: string[]) => boolean, t
   return frames;
 }
 
-describe('GET /api/v1/events', () => {
+describe('GET /api/v1/live', () => {
   let f: AppFixture;
   let base: string;
   let cookie: string;
@@ -48,7 +48,7 @@ describe('GET /api/v1/events', () => {
   after(async () => { await f.close(); });
 
   test('answers 401 without a session or token', async () => {
-    const res = await fetch(`${base}/api/v1/events`);
+    const res = await fetch(`${base}/api/v1/live`);
     assert.equal(res.status, 401);
     await res.body?.cancel();
   });
@@ -56,7 +56,7 @@ describe('GET /api/v1/events', () => {
   test('a check reported over the OverC API arrives as a check event within one second', async () => {
     // Register the host first: its first-use key hashing is ingest's cost, not the stream's.
     await fetch(`${base}/api/ping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ server: { name: 'web1', key: 'k' } }) });
-    const res = await fetch(`${base}/api/v1/events`, { headers: { cookie } });
+    const res = await fetch(`${base}/api/v1/live`, { headers: { cookie } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
     const started = Date.now() + 50;
@@ -79,7 +79,7 @@ describe('GET /api/v1/events', () => {
     const last = live.lastId();
     live.publish({ type: 'severe', projectId: 1, key: 'a', title: 'A', message: 'm', active: true, at: 1 });
     live.publish({ type: 'severe', projectId: 1, key: 'b', title: 'B', message: 'm', active: true, at: 2 });
-    const res = await fetch(`${base}/api/v1/events`, { headers: { cookie, 'last-event-id': String(last) } });
+    const res = await fetch(`${base}/api/v1/live`, { headers: { cookie, 'last-event-id': String(last) } });
     const frames = await readFrames(res, (fr) => fr.filter((x) => x.includes('event: severe')).length >= 2);
     const ids = frames.filter((x) => x.includes('event: severe')).map((x) => Number(/^id: (\d+)/m.exec(x)?.[1]));
     assert.deepEqual(ids, [last + 1, last + 2]);
@@ -89,7 +89,7 @@ describe('GET /api/v1/events', () => {
     const other = await f.store.projects.create('other', f.clock.now());
     await addUser(f.store, 'pat', 'viewer', other.id);
     const pat = await login(f.app, 'pat');
-    const res = await fetch(`${base}/api/v1/events`, { headers: { cookie: pat.cookie } });
+    const res = await fetch(`${base}/api/v1/live`, { headers: { cookie: pat.cookie } });
     live.publish({ type: 'severe', projectId: 1, key: 'hidden', title: 'H', message: 'm', active: true, at: 3 });
     live.publish({ type: 'severe', projectId: other.id, key: 'shown', title: 'S', message: 'm', active: true, at: 4 });
     const frames = await readFrames(res, (fr) => fr.some((x) => x.includes('"shown"')));
@@ -101,7 +101,7 @@ describe('GET /api/v1/events', () => {
     await g.app.listen({ host: '127.0.0.1', port: 0 });
     await addUser(g.store, 'ann', 'viewer');
     const s = await login(g.app, 'ann');
-    const res = await fetch(`http://127.0.0.1:${(g.app.server.address() as AddressInfo).port}/api/v1/events`, { headers: { cookie: s.cookie } });
+    const res = await fetch(`http://127.0.0.1:${(g.app.server.address() as AddressInfo).port}/api/v1/live`, { headers: { cookie: s.cookie } });
     assert.equal(res.status, 200);
     const t = Date.now();
     await g.close();

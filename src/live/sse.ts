@@ -1,4 +1,4 @@
-// GET /api/v1/events: Server-Sent Events of the live bus, filtered to what the caller may see.
+// GET /api/v1/live: Server-Sent Events of the live bus, filtered to what the caller may see.
 // Authenticated like the API (session cookie or bearer), heartbeat comments keep proxies from idling
 // the stream out, and Last-Event-ID (header or ?lastEventId=) resumes from the bus's retained events.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -27,12 +27,12 @@ function lastEventId(request: FastifyRequest): number | undefined {
   return Number(raw);
 }
 
-/** Registers GET /events (use prefix /api/v1). Open streams end when the server closes. */
+/** Registers GET /live (use prefix /api/v1). Open streams end when the server closes. */
 export async function liveRoutes(app: FastifyInstance, opts: LiveRoutesOptions): Promise<void> {
   const open = new Set<() => void>();
   app.addHook('preClose', async () => { for (const end of [...open]) end(); });
 
-  app.get('/events', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/live', { schema: { hide: true } }, async (request, reply) => {
     const principal = await opts.principal(request);
     if (principal === null) {
       return reply.code(401).send({ error: { code: 'OVS_ERR_UNAUTHORIZED', message: 'log in or present an API token' } });

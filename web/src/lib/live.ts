@@ -1,4 +1,4 @@
-// The live connection: an EventSource on /api/v1/events that reports its status (so the page can
+// The live connection: an EventSource on /api/v1/live that reports its status (so the page can
 // say when the connection is lost) and reconnects by itself, resuming after the last event seen.
 import type { LiveEvent } from './types.js';
 
@@ -46,7 +46,7 @@ export class LiveConnection {
 
   private open(): void {
     this.source?.close();
-    const es = new EventSource(`/api/v1/events?lastEventId=${this.lastId}`);
+    const es = new EventSource(`/api/v1/live?lastEventId=${this.lastId}`);
     this.source = es;
     es.onopen = () => { this.retryMs = 1000; this.setStatus('open'); };
     es.onerror = () => {

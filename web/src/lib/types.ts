@@ -37,7 +37,7 @@ export interface Overview {
   now: number; lastEventId: number; counts: Record<CheckState, number>; expired: number;
   checks: OverviewCheck[]; severe: SevereEntry[]; projects: { id: number; name: string }[];
 }
-/** A live event from /api/v1/events. */
+/** A live event from /api/v1/live. */
 export type LiveEvent = { id: number; projectId: number } & (
   | { type: 'check'; check: Check }
   | { type: 'check-deleted'; checkId: number }
