@@ -1,8 +1,10 @@
 // Composition of the HTTP server: one Fastify instance with the error handlers, the protocol
 // endpoints and the native API. Everything it uses is passed in (no module-level singletons).
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { apiV1Routes } from '../api/v1/index.js';
+import { alertingApiRoutes } from '../api/v1/alerting.js';
 import { metricsApiRoutes } from '../api/v1/metrics.js';
+import type { AlertAdmin, AlertEngine } from '../alert/index.js';
 import { overcRoutes, type OvercReportEvent } from '../ingest/overc-routes.js';
 import type { OkerrRepo } from '../ingest/okerr-repo.js';
 import { okerrRoutes } from '../ingest/okerr-routes.js';
@@ -19,6 +21,7 @@ import { liveSampleSink } from '../live/samples.js';
 import { isLiveStore } from '../live/store.js';
 import { registerWebUi } from '../web-server/index.js';
 import type { Clock } from '../util/clock.js';
+import { OverseeError } from '../errors.js';
 import { installErrorHandlers } from './error-handler.js';
 import { registerSelfMetricsRoute } from './metrics-route.js';
 import type { SelfMetrics } from './self-metrics.js';
@@ -44,6 +47,8 @@ export interface AppDeps {
   webRoot?: string | null;
   /** okerr settings and indicator state (default: tables in the SQLite store; no okerr routes on other stores yet). */
   okerr?: OkerrRepo;
+  /** Alerting administration (and the engine, for channel tests): the /api/v1 alerting routes are served when given. */
+  alerting?: { admin: AlertAdmin; engine: AlertEngine | null };
 }
 
 /** Builds (but does not start) the HTTP server. */
@@ -52,7 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimit,
     trustProxy: deps.trustProxy ?? false,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -66,13 +71,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const live = deps.live ?? new MemoryLiveEvents();
   await app.register(overcRoutes, {
     store: deps.store, clock: deps.clock, metrics: deps.metrics, projectId: project.id,
-    onReport: (event) => {
+    onReport: async (event) => {
       deps.onOvercReport?.(event);
-      if (deps.tsdb) {
-        storeOvercPerfdata(liveSampleSink(deps.tsdb, live), project.id, event).catch((err: unknown) => app.log.error({ err }, 'perfdata: storing samples failed'));
-      }
       // A store wrapped by withLiveEvents (src/live/store.ts) publishes every report itself.
       if (!isLiveStore(deps.store)) publishChecks(live, deps.store, event.services.map((s) => s.checkId)).catch((err: unknown) => app.log.error({ err }, 'live: publishing checks failed'));
+      if (deps.tsdb && event.services.some((s) => s.metrics.length > 0)) {
+        // Awaited: perfdata samples are durable before the client gets its 200. If they cannot be
+        // stored the client gets 503 and retries (its states are already stored; a repeat is harmless).
+        try {
+          await storeOvercPerfdata(liveSampleSink(deps.tsdb, live), project.id, event);
+        } catch (err) {
+          app.log.error({ err }, 'perfdata: storing samples failed');
+          throw new OverseeError('OVS_ERR_UNAVAILABLE', 'the states were stored but their perfdata samples could not be; retry');
+        }
+      }
     },
   });
 
@@ -89,6 +101,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, principal });
   const rules = attachMetricRules(app, { store: deps.store, tsdb: deps.tsdb ?? null, clock: deps.clock });
   await app.register(metricsApiRoutes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, okerr: okerr ?? null, tsdb: deps.tsdb ?? null, rules, principal });
+  if (deps.alerting) {
+    await app.register(alertingApiRoutes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, ...deps.alerting, principal });
+  }
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

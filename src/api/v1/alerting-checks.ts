@@ -1,0 +1,126 @@
+// /api/v1/silences, /api/v1/checks/:id/ack|reduction, /api/v1/alert-events (the alert feed; /events is the live SSE stream) and
+// /api/v1/notifications (delivery attempts). Project scope: a token limited to a project sees the
+// silences of its project and the global ones, adds silences to its project only, removes only its
+// project's, acts on its project's checks (others answer 404) and reads only its project's events.
+// Delivery attempts carry no project, so they need a token for every project.
+import type { FastifyInstance } from 'fastify';
+import type { EventStatus, StoredSilence } from '../../alert/index.js';
+import { OverseeError } from '../../errors.js';
+import type { Principal } from '../auth.js';
+import { needAllProjects, needRole, type AlertingContext } from './alerting-context.js';
+import { ackBody, eventsQuery, notificationsQuery, reductionBody, silenceBody, silenceQuery } from './alerting-schemas.js';
+import { canSee, resolveProjectFilter, visibleOr404 } from './context.js';
+import { idParams } from './schemas.js';
+
+type IdParams = { Params: { id: number } };
+
+interface EventsQuery { limit: number; cursor?: string; from?: number; to?: number; project?: string; check?: number; status?: EventStatus }
+interface NotificationsQuery { limit: number; cursor?: string; from?: number; to?: number; channel?: string; event?: number }
+
+/** Registers the silence, acknowledgement, reduction and feed routes. */
+export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext): void {
+  const tag = { tags: ['alerting'] };
+
+  // The name of the caller's project, or null for a token of every project.
+  const scopeName = async (p: Principal): Promise<string | null> => {
+    if (p.projectId === null) return null;
+    const project = await ctx.store.projects.get(p.projectId);
+    if (project === null) throw new OverseeError('OVS_ERR_FORBIDDEN', `the token's project ${p.projectId} no longer exists`);
+    return project.name;
+  };
+  const visibleCheck = async (p: Principal, id: number): Promise<void> => {
+    visibleOr404(p, await ctx.store.checks.get(id), `check ${id}`);
+  };
+
+  app.get<{ Querystring: { includeExpired: boolean } }>('/silences', {
+    schema: { ...tag, summary: 'Silences (maintenance windows), without expired ones unless includeExpired', querystring: silenceQuery },
+  }, async (request) => {
+    const mine = await scopeName(ctx.principal(request));
+    const all = await ctx.admin.listSilences({ includeExpired: request.query.includeExpired });
+    return { items: mine === null ? all : all.filter((s) => s.project === null || s.project === mine) };
+  });
+
+  app.post<{ Body: Record<string, unknown> }>('/silences', {
+    schema: { ...tag, summary: 'Adds a silence; starts defaults to now', body: silenceBody },
+  }, async (request, reply) => {
+    const p = ctx.principal(request);
+    needRole(p, 'editor');
+    const mine = await scopeName(p);
+    let body = request.body;
+    if (mine !== null) {
+      if (body['project'] !== undefined && body['project'] !== mine) {
+        throw new OverseeError('OVS_ERR_FORBIDDEN', `project: the token is limited to project ${JSON.stringify(mine)}`, { field: 'project' });
+      }
+      body = { ...body, project: mine };
+    } else if (typeof body['project'] === 'string' && (await ctx.store.projects.getByName(body['project'])) === null) {
+      throw new OverseeError('OVS_ERR_VALIDATION', `project: no project ${JSON.stringify(body['project'])}`, { field: 'project' });
+    }
+    return reply.code(201).send(await ctx.admin.addSilence(body, p.name));
+  });
+
+  app.delete<IdParams>('/silences/:id', { schema: { ...tag, params: idParams } }, async (request, reply) => {
+    const p = ctx.principal(request);
+    needRole(p, 'editor');
+    const mine = await scopeName(p);
+    if (mine !== null) {
+      const all: StoredSilence[] = await ctx.admin.listSilences({ includeExpired: true });
+      const silence = all.find((s) => s.id === request.params.id);
+      if (silence === undefined || (silence.project !== null && silence.project !== mine)) {
+        throw new OverseeError('OVS_ERR_NOT_FOUND', `silence ${request.params.id} does not exist`);
+      }
+      if (silence.project === null) needAllProjects(p, 'silences without a project');
+    }
+    await ctx.admin.removeSilence(request.params.id);
+    return reply.code(204).send();
+  });
+
+  app.post<IdParams & { Body: { comment?: string } }>('/checks/:id/ack', {
+    schema: { ...tag, summary: "Acknowledges a check's problem: no reminders until its state changes", params: idParams, body: ackBody },
+    // A POST without a body acknowledges without a comment.
+    preValidation: async (request) => { request.body ??= {}; },
+  }, async (request) => {
+    const p = ctx.principal(request);
+    needRole(p, 'editor');
+    await visibleCheck(p, request.params.id);
+    return ctx.admin.ack(request.params.id, p.name, request.body.comment ?? '');
+  });
+
+  app.delete<IdParams>('/checks/:id/ack', { schema: { ...tag, summary: 'Removes an acknowledgement', params: idParams } }, async (request) => {
+    const p = ctx.principal(request);
+    needRole(p, 'editor');
+    await visibleCheck(p, request.params.id);
+    return ctx.admin.unack(request.params.id);
+  });
+
+  app.put<IdParams & { Body: { reduction_s: number | null } }>('/checks/:id/reduction', {
+    schema: { ...tag, summary: "Sets a check's own reduction delay (null: the server default)", params: idParams, body: reductionBody },
+  }, async (request) => {
+    const p = ctx.principal(request);
+    needRole(p, 'editor');
+    await visibleCheck(p, request.params.id);
+    return ctx.admin.setReduction(request.params.id, request.body.reduction_s);
+  });
+
+  app.get<{ Querystring: EventsQuery }>('/alert-events', {
+    schema: { ...tag, summary: 'The alert feed, newest first: every event and what became of it', querystring: eventsQuery },
+  }, async (request) => {
+    const p = ctx.principal(request);
+    const q = request.query;
+    const projectId = await resolveProjectFilter(ctx, p, q.project);
+    if (q.check !== undefined) {
+      const check = await ctx.store.checks.get(q.check);
+      if (check === null || !canSee(p, check.projectId)) throw new OverseeError('OVS_ERR_NOT_FOUND', `check: no check ${q.check}`, { field: 'check' });
+    }
+    return ctx.admin.events({
+      limit: q.limit, cursor: q.cursor ?? null, from: q.from, to: q.to, checkId: q.check, status: q.status, projectId,
+    });
+  });
+
+  app.get<{ Querystring: NotificationsQuery }>('/notifications', {
+    schema: { ...tag, summary: 'Delivery attempts, newest first', querystring: notificationsQuery },
+  }, async (request) => {
+    needAllProjects(ctx.principal(request), 'delivery attempts');
+    const q = request.query;
+    return ctx.admin.notifications({ limit: q.limit, cursor: q.cursor ?? null, from: q.from, to: q.to, channel: q.channel, eventId: q.event });
+  });
+}

@@ -1,0 +1,25 @@
+// What the alerting route modules share: the context (ApiContext plus AlertAdmin and the engine) and
+// the role and scope checks. Channels and routes are shared by every project, so changing them needs a
+// token that is not limited to one.
+import type { AlertAdmin, AlertEngine } from '../../alert/index.js';
+import { OverseeError } from '../../errors.js';
+import { roleAtLeast, type Principal } from '../auth.js';
+import type { ApiContext } from './context.js';
+
+/** The context of the alerting route modules. */
+export interface AlertingContext extends ApiContext {
+  readonly admin: AlertAdmin;
+  readonly engine: AlertEngine | null;
+}
+
+/** Throws OVS_ERR_FORBIDDEN unless the caller has at least `role`. */
+export function needRole(p: Principal, role: 'editor' | 'admin'): void {
+  if (!roleAtLeast(p.role, role)) throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the ${role} role; the token has ${p.role}`);
+}
+
+/** Throws OVS_ERR_FORBIDDEN for a token limited to one project: `what` is shared by every project. */
+export function needAllProjects(p: Principal, what: string): void {
+  if (p.projectId !== null) {
+    throw new OverseeError('OVS_ERR_FORBIDDEN', `${what} are shared by every project: this needs a token that is not limited to project ${p.projectId}`);
+  }
+}
