@@ -1,4 +1,4 @@
-// /api/v1/silences, /api/v1/checks/:id/ack|reduction, /api/v1/alert-events (the alert feed; /events is the live SSE stream) and
+// /api/v1/silences, /api/v1/checks/:id/ack|reduction, /api/v1/events (the alert feed) and
 // /api/v1/notifications (delivery attempts). Project scope: a token limited to a project sees the
 // silences of its project and the global ones, adds silences to its project only, removes only its
 // project's, acts on its project's checks (others answer 404) and reads only its project's events.
@@ -101,7 +101,7 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
     return ctx.admin.setReduction(request.params.id, request.body.reduction_s);
   });
 
-  app.get<{ Querystring: EventsQuery }>('/alert-events', {
+  app.get<{ Querystring: EventsQuery }>('/events', {
     schema: { ...tag, summary: 'The alert feed, newest first: every event and what became of it', querystring: eventsQuery },
   }, async (request) => {
     const p = ctx.principal(request);

@@ -73,7 +73,7 @@ export const reductionBody = {
   properties: { reduction_s: { type: ['integer', 'null'], minimum: 0, maximum: 86_400, description: 'seconds; null = the server default' } },
 } as const;
 
-/** GET /alert-events query. */
+/** GET /events query. */
 export const eventsQuery = {
   type: 'object',
   properties: {

@@ -99,7 +99,7 @@ describe('alerting API: authentication and roles', () => {
     ['GET', '/routes'], ['POST', '/routes'], ['GET', '/routes/x'], ['PUT', '/routes/x'], ['DELETE', '/routes/x'],
     ['GET', '/silences'], ['POST', '/silences'], ['DELETE', '/silences/1'],
     ['POST', '/checks/1/ack'], ['DELETE', '/checks/1/ack'], ['PUT', '/checks/1/reduction'],
-    ['GET', '/alert-events'], ['GET', '/notifications'],
+    ['GET', '/events'], ['GET', '/notifications'],
   ];
   for (const [method, path] of routes) {
     test(`${method} ${path} answers 401 OVS_ERR_UNAUTHORIZED without a token`, async () => {
@@ -124,7 +124,7 @@ describe('alerting API: authentication and roles', () => {
     });
   }
 
-  const reads = ['/channels', '/routes', '/silences', '/alert-events', '/notifications'];
+  const reads = ['/channels', '/routes', '/silences', '/events', '/notifications'];
   for (const path of reads) {
     test(`a viewer reads GET ${path}`, async () => {
       const res = await w.call('GET', `/api/v1${path}`, w.tokens.viewer);
@@ -376,13 +376,13 @@ describe('alerting API: the alert feed and the delivery log', () => {
   after(async () => w.close());
 
   const titles = async (query: string, token?: string): Promise<unknown[]> => {
-    const res = await w.call('GET', `/api/v1/alert-events${query}`, token ?? w.tokens.viewer);
+    const res = await w.call('GET', `/api/v1/events${query}`, token ?? w.tokens.viewer);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return items<{ event: { title: string } }>(res).map((e) => e.event.title);
   };
 
   test('lists every event newest first with what became of it', async () => {
-    const res = await w.call('GET', '/api/v1/alert-events', w.tokens.viewer);
+    const res = await w.call('GET', '/api/v1/events', w.tokens.viewer);
     assert.deepEqual(items<{ status: string; event: { title: string } }>(res).map((e) => [e.event.title, e.status]), [
       ['o1/disk: OK -> WARN', 'routed'], ['quiet/disk: OK -> ERR', 'silenced'], ['web1/disk: ERR -> OK', 'routed'], ['web1/disk: OK -> ERR', 'routed'],
     ]);
@@ -404,7 +404,7 @@ describe('alerting API: the alert feed and the delivery log', () => {
     const seen: unknown[] = [];
     let cursor: string | null = null;
     do {
-      const res = await w.call('GET', `/api/v1/alert-events?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, w.tokens.viewer);
+      const res = await w.call('GET', `/api/v1/events?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, w.tokens.viewer);
       seen.push(...items<{ id: number }>(res).map((e) => e.id));
       cursor = res.body.nextCursor as string | null;
     } while (cursor !== null);
@@ -414,16 +414,16 @@ describe('alerting API: the alert feed and the delivery log', () => {
 
   test("a token limited to a project reads only that project's events", async () => {
     assert.deepEqual(await titles('', w.other.viewer), ['o1/disk: OK -> WARN']);
-    const foreignCheck = await w.call('GET', `/api/v1/alert-events?check=${disk}`, w.other.viewer);
+    const foreignCheck = await w.call('GET', `/api/v1/events?check=${disk}`, w.other.viewer);
     assert.equal(foreignCheck.status, 404);
-    const foreignProject = await w.call('GET', '/api/v1/alert-events?project=default', w.other.viewer);
+    const foreignProject = await w.call('GET', '/api/v1/events?project=default', w.other.viewer);
     assert.equal(foreignProject.status, 403);
   });
 
   const badQueries: Array<[string, string]> = [['?status=lost', 'status'], ['?sate=ERR', 'sate'], ['?limit=0', 'limit'], ['?check=abc', 'check']];
   for (const [query, field] of badQueries) {
     test(`refuses ${query} naming ${field}`, async () => {
-      const res = await w.call('GET', `/api/v1/alert-events${query}`, w.tokens.viewer);
+      const res = await w.call('GET', `/api/v1/events${query}`, w.tokens.viewer);
       assert.equal(res.status, 400);
       assert.ok(message(res).startsWith(`${field}: `), message(res));
     });
