@@ -50,13 +50,14 @@ export function applyReport(
   prev: Pick<Check, 'state' | 'lastChangeAt' | 'expired' | 'patienceS'> | undefined,
   report: ReportedState,
   now: number,
+  reason: FlipReason = 'reported',
 ): { update: CheckUpdate; flip: FlipDraft | null } {
   const oldState: CheckState = prev?.state ?? 'OK';
   let flip: FlipDraft | null = null;
   if (prev?.expired) {
-    flip = { oldState, newState: report.state, reason: 'reported', info: backOnlineInfo(report.info) };
+    flip = { oldState, newState: report.state, reason, info: backOnlineInfo(report.info) };
   } else if (oldState !== report.state) {
-    flip = { oldState, newState: report.state, reason: 'reported', info: report.info };
+    flip = { oldState, newState: report.state, reason, info: report.info };
   }
   const patienceS = report.patienceS === undefined ? (prev?.patienceS ?? null) : report.patienceS;
   const update: CheckUpdate = {

@@ -41,6 +41,11 @@ export class HostAuthenticator {
       host = await this.store.hosts.register(projectId, name, hashed, this.clock.now());
       // A concurrent first report with another key may have won the registration: verify below.
     }
+    if (!host.key) {
+      // Created by a keyless protocol (OddEye tags, okerr): the first OverC key claims it.
+      host = await this.store.hosts.claimKey(host.id, await hashHostKey(key));
+      if (!host) throw new OverseeError('OVS_ERR_NOT_FOUND', `host "${name}" was deleted while being claimed`);
+    }
     if (!host.key || !(await verifyHostKey(key, host.key))) {
       throw new OverseeError('OVS_ERR_BAD_SERVER_KEY', 'Invalid server key');
     }

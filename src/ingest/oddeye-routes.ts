@@ -126,7 +126,7 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
     }
     const at = clock.now();
     for (const [host, services] of byHost) {
-      await store.ingest.reportStates({ hostId: await hostIds(projectId, host), at, address, source: 'oddeye', services });
+      await store.ingest.reportStates({ hostId: await hostIds(projectId, host), at, address, source: 'oddeye', reason: 'anomaly', services });
     }
   };
 

@@ -103,6 +103,15 @@ describe('OverC push API over HTTP', () => {
     assert.deepEqual(flips.map((x) => [x.oldState, x.newState]), [['ERR', 'OK'], ['OK', 'ERR']]);
   });
 
+  it('lets the first OverC key claim a host created without key (OddEye, okerr), then holds it', async () => {
+    const project = (await f.store.projects.getByName('default'))!;
+    await f.store.hosts.register(project.id, 'shared-host', null, 1);
+    const ping = (key: string) => post('/api/ping', { server: { name: 'shared-host', key } });
+    assert.equal((await ping('first')).statusCode, 200);
+    assert.equal((await ping('first')).statusCode, 200);
+    assert.equal((await ping('second')).statusCode, 403);
+  });
+
   it('answers unknown routes with 404 JSON', async () => {
     const r = await f.app.inject({ method: 'GET', url: '/api/nope' });
     assert.equal(r.statusCode, 404);

@@ -15,8 +15,11 @@ export interface OvercRoutesOptions {
   metrics: SelfMetrics;
   /** Project that OverC hosts belong to (the default project). */
   projectId: number;
-  /** Called after state reports are durably stored (e.g. for metrics from perfdata, live events). */
-  onReport?: (event: OvercReportEvent) => void;
+  /**
+   * Called after state reports are durably stored (metrics from perfdata, live events); the answer
+   * waits for a returned promise, so samples it stores are durable before the client gets 200.
+   */
+  onReport?: (event: OvercReportEvent) => void | Promise<void>;
 }
 
 /** A stored OverC status report, with the check ids assigned. */
@@ -82,7 +85,7 @@ export async function overcRoutes(app: FastifyInstance, opts: OvercRoutesOptions
       services: report.services.map(({ name, state, info, periodS }) => ({ name, state, info, periodS })),
     }).then((o) => ({ hostId, o })));
     metrics.reportsAccepted.inc({ protocol: 'overc' }, report.services.length);
-    opts.onReport?.({
+    await opts.onReport?.({
       hostId: outcomes.hostId, hostName: report.server.name, at,
       services: report.services.map((s, i) => ({ checkId: outcomes.o[i]?.checkId ?? 0, name: s.name, metrics: s.metrics })),
     });

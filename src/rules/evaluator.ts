@@ -171,7 +171,8 @@ export class RuleEvaluator {
     const { store } = this.o;
     const hostId = (await store.hosts.getWithKey(rule.projectId, rule.host))?.id ?? (await store.hosts.register(rule.projectId, rule.host, null, now)).id;
     await store.ingest.reportStates({
-      hostId, at: now, address: null, source: 'metric', services: [{ name: rule.check, state: outcome.state, info: outcome.info, periodS: null }],
+      hostId, at: now, address: null, source: 'metric', reason: rule.kind,
+      services: [{ name: rule.check, state: outcome.state, info: outcome.info, periodS: null }],
     });
   }
 }

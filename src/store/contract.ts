@@ -62,6 +62,24 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
       assert.deepEqual((await store.hosts.getWithKey(p.id, 'db1'))?.key, { salt: 'a', hash: 'A' });
     }));
 
+    it('lets the first key claim a keyless host, and only the first', withStore(async ({ store }) => {
+      const p = (await store.projects.getByName('default'))!;
+      const h = await store.hosts.register(p.id, 'oddeye-host', null, T0);
+      assert.equal(h.key, null);
+      assert.deepEqual((await store.hosts.claimKey(h.id, { salt: 'a', hash: 'A' }))?.key, { salt: 'a', hash: 'A' });
+      assert.deepEqual((await store.hosts.claimKey(h.id, { salt: 'b', hash: 'B' }))?.key, { salt: 'a', hash: 'A' });
+      assert.equal(await store.hosts.claimKey(h.id + 1000, { salt: 'c', hash: 'C' }), null);
+    }));
+
+    it('writes the batch reason on flips (threshold, anomaly), reported by default', withStore(async ({ store }) => {
+      const { host } = await defaultHost(store);
+      await store.ingest.reportStates({ hostId: host.id, at: T0, address: null, source: 'metric', reason: 'threshold',
+        services: [{ name: 'cpu > 90', state: 'ERR', info: '95', periodS: null }] });
+      await report(store, host.id, T0 + 1, [['plain', 'WARN']]);
+      const flips = (await store.history.flips({ limit: 10 })).items;
+      assert.deepEqual(flips.map((f) => f.reason), ['reported', 'threshold']);
+    }));
+
     it('creates checks on first report; the first non-OK state is a flip from OK', withStore(async ({ store }) => {
       const { host } = await defaultHost(store);
       const out = await report(store, host.id, T0, [['cpu', 'OK', '28%'], ['disk', 'ERR', 'full']]);

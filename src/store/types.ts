@@ -2,7 +2,7 @@
 // Every implementation (store/sqlite now, store/postgres later) passes store/contract.ts.
 // Time values are milliseconds since the epoch; ranges are inclusive of `from` and `to`.
 import type { ReportedState } from '../domain/check-state.js';
-import type { Alert, ApiToken, Check, CheckSource, CheckState, Flip, Host, Project, Role, StateReport } from '../domain/types.js';
+import type { Alert, ApiToken, Check, CheckSource, CheckState, Flip, FlipReason, Host, Project, Role, StateReport } from '../domain/types.js';
 
 /** A page of results and the cursor for the next one (null when there is no more). */
 export interface Page<T> {
@@ -51,6 +51,8 @@ export interface StateReportBatch {
   address: string | null;
   source: CheckSource;
   services: ReportedState[];
+  /** Reason written on flips this batch causes (default 'reported'; metric rules use 'threshold'/'anomaly'). */
+  reason?: FlipReason;
 }
 
 /** What happened to each service of a batch, in input order. */
@@ -106,6 +108,11 @@ export interface HostRepo {
    * host either way, so a racing registration with another key is detected by the caller.
    */
   register(projectId: number, name: string, key: HostKeyHash | null, now: number): Promise<HostWithKey>;
+  /**
+   * Sets the key of a host that has none (created by a keyless protocol such as OddEye or okerr), atomically:
+   * the first key wins. Returns the host as stored afterwards, or null when it does not exist.
+   */
+  claimKey(id: number, key: HostKeyHash): Promise<HostWithKey | null>;
   list(filter: PageRequest & { projectId?: number; namePrefix?: string }): Promise<Page<Host>>;
   /** Deletes the host with its checks, history and flips; false when it did not exist. */
   delete(id: number): Promise<boolean>;

@@ -211,7 +211,7 @@ async function applyGroup(c: pg.PoolClient, batches: StateReportBatch[]): Promis
     b.services.forEach((s, i) => {
       const k = key(b.hostId, s.name);
       const t = tracked.get(k);
-      const { update, flip } = applyReport(t?.prev, s, b.at);
+      const { update, flip } = applyReport(t?.prev, s, b.at, b.reason ?? 'reported');
       const prev: Prev = { state: update.state, lastChangeAt: update.lastChangeAt, expired: false, patienceS: update.patienceS };
       if (t) { t.prev = prev; t.final = update; t.batch = b; } else tracked.set(k, { hostId: b.hostId, name: s.name, id: null, prev, final: update, batch: b });
       (created[bi] as boolean[]).push(t === undefined);

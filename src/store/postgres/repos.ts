@@ -101,6 +101,13 @@ export class PgHosts implements HostRepo {
       return toHostWithKey(row);
     });
   }
+  /** One statement: the conditional update and the read of the resulting row. */
+  claimKey(id: number, key: HostKeyHash): Promise<HostWithKey | null> {
+    return this.timed('hosts.claimKey', async () => {
+      await this.pool.query('UPDATE hosts SET key_salt = $1, key_hash = $2 WHERE id = $3 AND key_hash IS NULL', [key.salt, key.hash, id]);
+      return one(this.pool, 'SELECT * FROM hosts WHERE id = $1', [id], toHostWithKey);
+    });
+  }
   list(filter: PageRequest & { projectId?: number; namePrefix?: string }): Promise<Page<Host>> {
     return this.timed('hosts.list', async () => {
       const p = new Params();

@@ -173,6 +173,12 @@ class SqliteHosts implements HostRepo {
       return toHostWithKey(this.db.prepare('SELECT * FROM hosts WHERE project_id = ? AND name = ?').get(projectId, name) as HostRow);
     }));
   }
+  claimKey(id: number, key: HostKeyHash): Promise<HostWithKey | null> {
+    return this.timed('hosts.claimKey', () => this.write(() => {
+      this.db.prepare('UPDATE hosts SET key_salt = ?, key_hash = ? WHERE id = ? AND key_hash IS NULL').run(key.salt, key.hash, id);
+      return mapOrNull(this.db.prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow, toHostWithKey);
+    }));
+  }
   list(filter: PageRequest & { projectId?: number; namePrefix?: string }): Promise<Page<Host>> {
     return this.timed('hosts.list', () => {
       const where: string[] = [];
@@ -262,7 +268,7 @@ class SqliteIngest implements IngestWriter {
           { id: number; state: CheckState; last_change_at: number | null; expired: number; patience_s: number | null } | undefined;
         const { update, flip } = applyReport(
           prev && { state: prev.state, lastChangeAt: prev.last_change_at, expired: prev.expired !== 0, patienceS: prev.patience_s },
-          s, batch.at,
+          s, batch.at, batch.reason ?? 'reported',
         );
         let checkId: number;
         if (prev) {
