@@ -215,8 +215,9 @@ try {
     [`rate step 60 s, all ${SERIES / 2} counters, grouped by dc`, { projectId: 1, name: 'http.requests', from: qFrom, to: Date.now(), step: 60_000, agg: 'rate', groupBy: ['dc'] }],
   ]) {
     t = performance.now();
+    const qc = cpu();
     const r = await tsdb.query(q);
-    console.log(`query ${label}: ${(performance.now() - t).toFixed(0)} ms (${r.series.length} series × ${r.timestamps.length} points, tier ${r.tier})`);
+    console.log(`query ${label}: ${(performance.now() - t).toFixed(0)} ms wall, ${((cpu() - qc) * 1000).toFixed(0)} ms CPU (${r.series.length} series × ${r.timestamps.length} points, tier ${r.tier})`);
   }
   const samples = st.rawSamples;
   await tsdb.close();
