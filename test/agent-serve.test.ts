@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServerProcess, runOversee } from './support/server.js';
+import { spawn } from 'node:child_process';
+import { startServerProcess, runOversee, OVERSEE_BIN, REPO_ROOT, childEnv } from './support/server.js';
 import { PLUGINS, ServerReader, eventually, freePort, pluginsSkipReason, spawnOversee, type CliProcess } from './agent-e2e-support.js';
 
 const skip = pluginsSkipReason();
@@ -70,6 +71,18 @@ interval = 2
 `;
 }
 
+/** `oversee agent -s addr register -` with `toml` on stdin; resolves with stdout (rejects on failure). */
+function registerFromStdin(addr: string, toml: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [OVERSEE_BIN, 'agent', '-s', addr, 'register', '-'], { cwd: REPO_ROOT, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    p.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
+    p.stdin.end(toml);
+  });
+}
+
 async function startAgent(args: string[]): Promise<CliProcess> {
   const agent = spawnOversee(args);
   await eventually(async () => /Oversee agent listening on/.test(agent.output()) || (agent.proc.exitCode !== null ? Promise.reject(new Error(agent.output())) : false), 20_000, 'agent listening');
@@ -123,6 +136,9 @@ test('agent loads monitors, pushes their states, keeps failing state across a re
     const badReg = await cli('register', extra);
     assert.equal(badReg.code, 2);
     assert.match(badReg.stderr, /extra\.toml:3: monitor\[0\]\.interval: expected a number/);
+    const piped = await registerFromStdin(addr, '[[monitor]]\nname = "from-stdin"\ninterval = 5\nactions = []\n[monitor.probe]\ntype = "exec"\ncommand = "/bin/true"\n');
+    assert.match(piped, /registered from-stdin as 4/);
+    assert.match((await cli('unregister', '4')).stdout, /monitor 4 unregistered/);
     assert.match((await cli('unregister', '3')).stdout, /monitor 3 unregistered/);
     const gone = await cli('show', '3');
     assert.equal(gone.code, 1);
