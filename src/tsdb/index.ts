@@ -566,7 +566,10 @@ export class Tsdb {
       if (s === undefined) dirty.set(id, new Set([win]));
       else s.add(win);
     };
-    for (const r of await this.storage.readChunks(ids, 0, from, to, 2)) mark(r.seriesId, r.windowStart);
+    const windows = this.storage.chunkWindows !== undefined
+      ? await this.storage.chunkWindows(ids, 0, from, to, 2)
+      : await this.storage.readChunks(ids, 0, from, to, 2);
+    for (const w of windows) mark(w.seriesId, w.windowStart);
     for (const e of entries) for (let i = 0; i < e.headLen; i++) if (e.headTs[i]! >= from && e.headTs[i]! <= to) mark(e.id, alignDown(e.headTs[i]!, this.rawSpan));
     const dirtyEntries = entries.filter((e) => dirty.has(e.id));
     if (dirtyEntries.length === 0) return out;

@@ -66,6 +66,11 @@ export function runTsdbStorageContract(name: string, factory: TsdbStorageFactory
     assert.equal((await s.readChunks([1], 1, 0, 0)).length, 1);
     await s.checkpoint([chunk(1, { minTs: 11, maxTs: 12, level: 2 })], 0);
     assert.deepEqual((await s.readChunks([1], 0, 0, 50, 2)).map((c) => c.minTs), [10, 15]);
+    if (s.chunkWindows !== undefined) {
+      assert.deepEqual(await s.chunkWindows([1, 2], 0, 0, 200), [{ seriesId: 1, windowStart: 0 }, { seriesId: 1, windowStart: 100 }, { seriesId: 2, windowStart: 0 }]);
+      assert.deepEqual(await s.chunkWindows([1], 0, 0, 50, 1), [{ seriesId: 1, windowStart: 0 }]);
+      assert.deepEqual(await s.chunkWindows([], 0, 0, 50), []);
+    }
     assert.equal((await s.readChunks([], 0, 0, 1000)).length, 0);
   });
 

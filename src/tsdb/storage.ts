@@ -77,6 +77,8 @@ export interface TsdbStorage {
    * level < maxLevel; ordered by series, windowStart, then id (write order).
    */
   readChunks(seriesIds: readonly number[], tier: number, from: number, to: number, maxLevel?: number): Promise<ChunkRow[]>;
+  /** Optional: the distinct (series, windowStart) of the chunks readChunks would return, without their data. */
+  chunkWindows?(seriesIds: readonly number[], tier: number, from: number, to: number, maxLevel?: number): Promise<Array<{ seriesId: number; windowStart: number }>>;
   /**
    * Raw windows with at least `minChunks` chunks of level < maxLevel and windowStart < windowStartBefore,
    * at most `limit`, oldest window first; `chunks` counts those low-level chunks.

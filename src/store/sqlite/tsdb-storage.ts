@@ -75,6 +75,7 @@ class SqliteTsdbStorage implements TsdbStorage {
   private readonly deleteChunk: Database.Statement;
   private readonly selectChunks: Database.Statement;
   private readonly selectPending: Database.Statement;
+  private readonly selectWindows: Database.Statement;
   private readonly appendTx: (series: readonly StoredSeries[], record: Uint8Array) => number;
   private readonly checkpointTx: (chunks: readonly NewChunk[], walUpTo: number) => void;
   private readonly replaceTx: (remove: readonly number[], add: readonly NewChunk[]) => void;
@@ -89,6 +90,9 @@ class SqliteTsdbStorage implements TsdbStorage {
     this.deleteChunk = db.prepare('DELETE FROM tsdb_chunks WHERE id = ?');
     this.selectChunks = db.prepare(`SELECT * FROM tsdb_chunks INDEXED BY tsdb_chunks_lookup WHERE series_id IN (SELECT value FROM json_each(?))
       AND tier = ? AND window_start <= ? AND max_ts >= ? AND min_ts <= ? AND level < ? ORDER BY series_id, window_start, id`);
+    this.selectWindows = db.prepare(`SELECT DISTINCT series_id, window_start FROM tsdb_chunks INDEXED BY tsdb_chunks_lookup
+      WHERE series_id IN (SELECT value FROM json_each(?)) AND tier = ? AND window_start <= ? AND max_ts >= ? AND min_ts <= ? AND level < ?
+      ORDER BY series_id, window_start`);
     this.selectPending = db.prepare(`SELECT series_id, window_start, COUNT(*) AS chunks, MIN(level) AS min_level FROM tsdb_chunks
       WHERE tier = 0 AND level < ? AND window_start < ? GROUP BY series_id, window_start HAVING COUNT(*) >= ?
       ORDER BY window_start, series_id LIMIT ?`);
@@ -146,6 +150,13 @@ class SqliteTsdbStorage implements TsdbStorage {
       id: r.id, seriesId: r.series_id, tier: r.tier, windowStart: r.window_start, minTs: r.min_ts, maxTs: r.max_ts,
       count: r.count, level: r.level, data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
     }));
+  }
+
+  async chunkWindows(seriesIds: readonly number[], tier: number, from: number, to: number, maxLevel = 1e9): Promise<Array<{ seriesId: number; windowStart: number }>> {
+    this.check();
+    if (seriesIds.length === 0) return [];
+    return (this.selectWindows.all(JSON.stringify(seriesIds), tier, to, from, to, maxLevel) as Array<{ series_id: number; window_start: number }>)
+      .map((r) => ({ seriesId: r.series_id, windowStart: r.window_start }));
   }
 
   async pendingWindows(q: PendingQuery): Promise<PendingWindow[]> {
