@@ -94,8 +94,8 @@ test('outage: reports made while the server is down arrive after it returns, in 
   const stateFile = join(dir, 'state');
   writeFileSync(stateFile, '0');
   const ini = join(dir, 'config.ini');
-  // period 1 s → runs every second (period×0.8 → at least 1 s).
-  writeFileSync(ini, `[service:flappy]\nperiod = 1\ncommand = echo "state $(cat ${stateFile})"; exit $(cat ${stateFile})\n`);
+  // period 60 s (so the server does not expire the check during the outage), max-lag 47 s → runs every second.
+  writeFileSync(ini, `[service:flappy]\nperiod = 60\nmax-lag = 47\ncommand = echo "state $(cat ${stateFile})"; exit $(cat ${stateFile})\n`);
   let server = await startServerProcess({ dataDir, args: ['--port', String(port)] });
   const token = server.adminToken ?? '';
   const monitor = spawnOversee(['-s', server.url, '-i', 'outage-host:k', 'monitor', ini, '--state-dir', join(dir, 'outbox'), '--retry-max', '1']);
