@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { planIntake } from '../../alert/events.js';
+import { runAlertStoreContract } from '../../alert/store-contract.js';
 import type { Route } from '../../alert/types.js';
 import { parseChannel } from '../../notify/registry.js';
 import { openPostgresAlertStore, PG_ALERTING_MIGRATIONS, type PgAlertStore } from './alerting.js';
@@ -10,6 +11,24 @@ import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from './test-sup
 const url = pgTestUrl();
 const skip = await pgSkipReason(url);
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
+runAlertStoreContract('postgres', async () => {
+  const schema = freshSchemaName();
+  const open = async (): Promise<{ store: PostgresStore; alerts: PgAlertStore }> => {
+    const store = await openPostgresStore({ url, schema, poolSize: 4 });
+    return { store, alerts: await openPostgresAlertStore(store) };
+  };
+  const a = await open();
+  const b = await open();
+  return {
+    a, b,
+    async cleanup() {
+      await a.store.close();
+      await b.store.close();
+      await dropSchema(url, schema);
+    },
+  };
+}, { skip: skip ?? false });
+
 const plan = (item: Parameters<typeof planIntake>[0]): ReturnType<typeof planIntake> => planIntake(item, 0);
 
 // The same behaviours as store/sqlite/alerting.test.ts, with two pools (two nodes) on one schema.

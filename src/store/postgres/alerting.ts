@@ -4,7 +4,7 @@
 // flips become events in flip order even with several nodes taking them.
 import type pg from 'pg';
 import type {
-  AlertEvent, AlertStore, AttemptResult, CheckAlertState, CheckStatePatch, DecisionBatch, Delivery, EventStatus,
+  AlertEvent, AlertStore, AttemptResult, CheckAlertState, CheckStatePatch, DecisionBatch, Delivery, EventFilter, EventStatus,
   ExpiryPlanner, IntakeItem, IntakePlanner, NewEvent, NotificationRecord, Origin, StoredChannel, StoredRoute, StoredSilence,
 } from '../../alert/store-types.js';
 import { defaultCheckState } from '../../alert/store-types.js';
@@ -427,7 +427,7 @@ export class PgAlertStore implements AlertStore {
   async claimDeliveries(ids: readonly number[], nodeId: string, now: number, leaseUntil: number): Promise<number[]> {
     if (ids.length === 0) return [];
     const res = await this.q<{ id: number }>(`UPDATE alert_deliveries SET claimed_by = $1, lease_until = $2
-      WHERE id = ANY($3::bigint[]) AND status = 'pending' AND (lease_until IS NULL OR lease_until < $4) RETURNING id`, [nodeId, leaseUntil, ids, now]);
+      WHERE id = ANY($3::bigint[]) AND status = 'pending' AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until < $4) RETURNING id`, [nodeId, leaseUntil, ids, now]);
     const leased = new Set(res.rows.map((r) => r.id));
     return ids.filter((id) => leased.has(id));
   }
@@ -453,9 +453,11 @@ export class PgAlertStore implements AlertStore {
 
   // ---- feeds ----
 
-  async events(filter: TimeFilter & { checkId?: number; status?: EventStatus }): Promise<Page<AlertEvent>> {
+  async events(filter: EventFilter): Promise<Page<AlertEvent>> {
     const p = new Params();
     const where = timeWhere(filter, p);
+    // The event JSON carries its project (as in SQLite); the feed is paged by time first, so no index is needed for it.
+    if (filter.projectId !== undefined) where.push(`(event::jsonb ->> 'projectId') = ${p.add(String(filter.projectId))}`);
     if (filter.checkId !== undefined) where.push(`check_id = ${p.add(filter.checkId)}`);
     if (filter.status !== undefined) where.push(`status = ${p.add(filter.status)}`);
     const rows = (await this.q<EventRow>(`SELECT * FROM alert_events ${whereSql(where)} ORDER BY at DESC, id DESC LIMIT ${p.add(filter.limit + 1)}`, p.values)).rows;

@@ -175,6 +175,16 @@ class PgTsdbStorage implements PostgresTsdbStorage {
     });
   }
 
+  chunkWindows(seriesIds: readonly number[], tier: number, from: number, to: number, maxLevel = 1e9): Promise<Array<{ seriesId: number; windowStart: number }>> {
+    return this.run(async () => {
+      if (seriesIds.length === 0) return [];
+      const res = await this.pool.query<{ series_id: number; window_start: number }>(`SELECT DISTINCT series_id, window_start FROM tsdb_chunks
+        WHERE series_id = ANY($1::bigint[]) AND tier = $2 AND window_start <= $3 AND max_ts >= $4 AND min_ts <= $3 AND level < $5
+        ORDER BY series_id, window_start`, [seriesIds, tier, to, from, Math.min(maxLevel, 2 ** 31 - 1)]);
+      return res.rows.map((r) => ({ seriesId: r.series_id, windowStart: r.window_start }));
+    });
+  }
+
   pendingWindows(q: PendingQuery): Promise<PendingWindow[]> {
     return this.run(async () => {
       const res = await this.pool.query<{ series_id: number; window_start: number; chunks: number; min_level: number }>(
