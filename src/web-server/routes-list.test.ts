@@ -16,8 +16,11 @@ test('parses nested route trees into full paths with each method', () => {
   ]);
 });
 
-test('lists the real app routes, including those of other plugins', () => {
-  const routes = listRoutes(f.app).map((r) => `${r.method} ${r.path}`);
+test('lists the real app routes, including those of other plugins, each one Fastify confirms', () => {
+  const list = listRoutes(f.app);
+  for (const r of list) assert.ok(f.app.hasRoute({ method: r.method as 'GET', url: r.path }), `${r.method} ${r.path}`);
+  const routes = list.map((r) => `${r.method} ${r.path}`);
+  for (const r of ['GET /check/*', 'GET /host/*']) assert.ok(routes.includes(r), r);
   for (const r of ['DELETE /api/v1/checks/:id', 'POST /api/set/service/status', 'GET /api/v1/live', 'POST /api/v1/session']) assert.ok(routes.includes(r), r);
 });
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 /** One route. */
 export interface RouteEntry { method: string; path: string }
 
-/** Parses `printRoutes({ commonPrefix: false })` output into (method, path) pairs. */
+/** Parses `printRoutes()` output (a radix tree: each line's fragment continues its parent's path) into (method, path) pairs. */
 export function parseRouteTree(tree: string): RouteEntry[] {
   const out: RouteEntry[] = [];
   const stack: string[] = [];
@@ -23,5 +23,5 @@ export function parseRouteTree(tree: string): RouteEntry[] {
 
 /** Every route of the app (call after ready). */
 export function listRoutes(app: FastifyInstance): RouteEntry[] {
-  return parseRouteTree(app.printRoutes({ commonPrefix: false }));
+  return parseRouteTree(app.printRoutes());
 }

@@ -11,6 +11,8 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.
 import { openSqliteTsdbStorage } from '../../src/store/sqlite/tsdb-storage.js';
 import { Tsdb } from '../../src/tsdb/index.js';
 import { MemoryLiveEvents } from '../../src/live/events.js';
+import { AlertAdmin } from '../../src/alert/index.js';
+import { openSqliteAlertStore } from '../../src/store/sqlite/alerting.js';
 import { withLiveEvents } from '../../src/live/store.js';
 import { systemClock } from '../../src/util/clock.js';
 import type { FastifyInstance } from 'fastify';
@@ -48,14 +50,15 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-/** Starts Oversee on 127.0.0.1:0 with the built web app and a time-series store (SQLite files in a temp dir). */
+/** Starts Oversee on 127.0.0.1:0 with the built web app, a time-series store and the alerting API (SQLite files in a temp dir). */
 export async function startLiveServer(): Promise<LiveServer> {
   const dir = mkdtempSync(join(tmpdir(), 'oversee-browser-'));
   // Wrapped as the composition root is meant to: every change through the store is published live.
   const live = new MemoryLiveEvents();
   const store = withLiveEvents(await openSqliteStore({ path: join(dir, 'oversee.db') }), live);
   const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path: join(dir, 'tsdb.sqlite') }), clock: systemClock });
-  const app = await buildApp({ store, live, tsdb, metrics: createSelfMetrics(), clock: systemClock, logger: false, bodyLimit: 10 * 1024 * 1024, webRoot: WEB_ROOT });
+  const alerting = { admin: new AlertAdmin({ store, alertStore: openSqliteAlertStore(store), clock: systemClock }), engine: null };
+  const app = await buildApp({ store, live, tsdb, alerting, metrics: createSelfMetrics(), clock: systemClock, logger: false, bodyLimit: 10 * 1024 * 1024, webRoot: WEB_ROOT });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {

@@ -49,6 +49,8 @@ export class Api {
 /** Which API routes the server has (GET /api/v1/ui/routes), so optional actions appear only where they work. */
 export class Features {
   private routes = new Set<string>();
+  /** Counts loads, for effects that depend on what the server offers. */
+  version = 0;
 
   /** `METHOD /path` with every parameter written as ':'. */
   private static key(method: string, path: string): string {
@@ -61,6 +63,7 @@ export class Features {
       const r = await api.get<{ routes: string[] }>('/api/v1/ui/routes');
       this.routes = new Set(r.routes.map((x) => { const [m = '', p = ''] = x.split(' '); return Features.key(m, p.replace(/^\/api\/v1/, '')); }));
     } catch { /* the app works with what is always there */ }
+    this.version++;
   }
 
   /** True when `method path` exists (path relative to /api/v1; parameters as {name} or :name, any name). */

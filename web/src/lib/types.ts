@@ -65,3 +65,11 @@ export const stateRank = (s: CheckState): number => STATES.indexOf(s);
 export const STATE_LABEL: Record<CheckState, string> = { ERR: 'Error', WARN: 'Warning', UNK: 'Unknown', OK: 'OK' };
 /** True when `have` is at least `need`. */
 export const roleAtLeast = (have: Role, need: Role): boolean => ['viewer', 'editor', 'admin'].indexOf(have) >= ['viewer', 'editor', 'admin'].indexOf(need);
+/** One row of the alert engine's feed (GET /api/v1/events). */
+export interface AlertFeedEvent {
+  id: number; source: 'flip' | 'alert' | 'engine'; sourceId: number | null; checkId: number | null; at: number; releaseAt: number;
+  status: 'held' | 'routed' | 'dropped' | 'silenced' | 'flapping' | 'unrouted'; note: string | null;
+  event: { key: string; kind: string; title: string; message: string; hostName: string | null; checkName: string | null; state: CheckState | null };
+}
+/** One delivery attempt (GET /api/v1/notifications). */
+export interface DeliveryAttempt { id: number; eventId: number; channel: string; attempt: number; at: number; status: 'ok' | 'transient' | 'permanent'; error: string | null; durationMs: number }

@@ -4,34 +4,37 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useServices } from '../context.js';
 import { ago, dateTime } from '../lib/format.js';
-import { roleAtLeast, type Alert, type Flip, type Page } from '../lib/types.js';
+import { roleAtLeast, type Alert, type AlertFeedEvent, type Flip, type Page } from '../lib/types.js';
 import { ActionButton, Link, StateBadge } from '../ui.js';
 
-type Kind = 'alerts' | 'flips';
+type Kind = 'alerts' | 'flips' | 'feed';
+
+const FEED_STATUSES = ['routed', 'silenced', 'dropped', 'flapping', 'unrouted', 'held'];
 
 /** The alerts page. */
 export function AlertsPage(): JSX.Element {
   const { api, model, router, onLive, features, user, toast } = useServices();
   const canAck = roleAtLeast(user.role, 'editor') && features.has('POST', '/checks/{id}/ack');
   const q = router.location.query;
-  const [kind, setKind] = useState<Kind>(q.get('kind') === 'flips' ? 'flips' : 'alerts');
+  const [kind, setKind] = useState<Kind>(q.get('kind') === 'flips' ? 'flips' : q.get('kind') === 'feed' ? 'feed' : 'alerts');
+  const [status, setStatus] = useState(q.get('status') ?? '');
   const [host, setHost] = useState(q.get('host') ?? '');
   const [project, setProject] = useState(q.get('project') ?? '');
   const [since, setSince] = useState(q.get('since') ?? '');
-  const [items, setItems] = useState<(Alert | Flip)[]>([]);
+  const [items, setItems] = useState<(Alert | Flip | AlertFeedEvent)[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(false);
 
   const query = (c: string | null): Record<string, string | number | undefined> => ({
-    limit: 50, cursor: c ?? undefined, host: host || undefined, project: project || undefined,
-    from: since ? model.now() - Number(since) : undefined,
+    limit: 50, cursor: c ?? undefined, project: project || undefined, from: since ? model.now() - Number(since) : undefined,
+    ...(kind === 'feed' ? { status: status || undefined } : { host: host || undefined }),
   });
   const load = async (more: boolean): Promise<void> => {
     setLoading(true);
     setError('');
     try {
-      const page = await api.get<Page<Alert | Flip>>(`/api/v1/${kind}`, query(more ? cursor : null));
+      const page = await api.get<Page<Alert | Flip | AlertFeedEvent>>(`/api/v1/${kind === 'feed' ? 'events' : kind}`, query(more ? cursor : null));
       setItems(more ? [...items, ...page.items] : page.items);
       setCursor(page.nextCursor);
     } catch (err) {
@@ -42,10 +45,10 @@ export function AlertsPage(): JSX.Element {
     }
   };
   useEffect(() => {
-    router.setQuery({ kind: kind === 'alerts' ? '' : kind, host, project, since });
+    router.setQuery({ kind: kind === 'alerts' ? '' : kind, host, project, since, status });
     const t = setTimeout(() => void load(false), host ? 250 : 0);
     return () => clearTimeout(t);
-  }, [kind, host, project, since]);
+  }, [kind, host, project, since, status]);
   useEffect(() => onLive((e) => {
     if (kind === 'alerts' && e.type === 'alert') setItems((xs) => [e.alert, ...xs]);
     if (kind === 'flips' && e.type === 'flip') setItems((xs) => [e.flip, ...xs]);
@@ -60,8 +63,15 @@ export function AlertsPage(): JSX.Element {
         <div role="group" aria-label="Kind">
           <button type="button" class={`btn small${kind === 'alerts' ? ' on' : ''}`} aria-pressed={kind === 'alerts'} onClick={() => setKind('alerts')}>Alerts</button>
           <button type="button" class={`btn small${kind === 'flips' ? ' on' : ''}`} aria-pressed={kind === 'flips'} onClick={() => setKind('flips')}>State changes</button>
+          {features.has('GET', '/events') ? (
+            <button type="button" class={`btn small${kind === 'feed' ? ' on' : ''}`} aria-pressed={kind === 'feed'} onClick={() => setKind('feed')}>Notifications feed</button>
+          ) : null}
         </div>
-        <input type="search" id="search" placeholder="Host name or id" aria-label="Host" value={host} onInput={(e) => setHost(e.currentTarget.value.trim())} />
+        {kind === 'feed' ? (
+          <select aria-label="Outcome" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+            <option value="">any outcome</option>{FEED_STATUSES.map((x) => <option key={x}>{x}</option>)}
+          </select>
+        ) : <input type="search" id="search" placeholder="Host name or id" aria-label="Host" value={host} onInput={(e) => setHost(e.currentTarget.value.trim())} />}
         {model.projects.length > 1 ? (
           <select aria-label="Project" value={project} onChange={(e) => setProject(e.currentTarget.value)}>
             <option value="">all projects</option>
@@ -71,12 +81,15 @@ export function AlertsPage(): JSX.Element {
         <select aria-label="Since" value={since} onChange={(e) => setSince(e.currentTarget.value)}>
           <option value="">any time</option><option value="3600000">last hour</option><option value="86400000">last 24 h</option><option value="604800000">last 7 days</option>
         </select>
-        {features.has('GET', '/events/feed') ? <Link href="/alerts?kind=feed">Notifications</Link> : null}
       </div>
       {error ? <p class="error" role="alert">{error}</p> : null}
       {items.length === 0 && !loading && !error ? <p class="muted">Nothing here.</p> : null}
       <ul class="feed">
-        {items.map((x) => 'title' in x ? (
+        {items.map((x) => 'event' in x ? (
+          <li key={`e${x.id}`}><span class="muted" title={dateTime(x.at)}>{ago(x.at, now)}</span> <strong>{x.event.title}</strong> {x.event.message}
+            {x.checkId !== null ? <> · <Link href={`/check/${x.checkId}`}>{checkName(x.checkId)}</Link></> : null}
+            <span class={x.status === 'routed' ? '' : 'muted'}> · {x.status}{x.note ? ` (${x.note})` : ''}</span></li>
+        ) : 'title' in x ? (
           <li key={`a${x.id}`}><span class="muted" title={dateTime(x.at)}>{ago(x.at, now)}</span> <strong>{x.title}</strong> {x.message}
             {x.checkId !== null ? <> · <Link href={`/check/${x.checkId}`}>{checkName(x.checkId)}</Link></> : x.hostId !== null ? <> · <Link href={`/host/${x.hostId}`}>host {x.hostId}</Link></> : null}
             <span class="muted"> · {x.source}</span></li>

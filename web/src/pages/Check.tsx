@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useServices } from '../context.js';
 import { ago, dateTime, duration } from '../lib/format.js';
-import { roleAtLeast, STATE_LABEL, type Alert, type Check, type CheckState, type Flip, type Page, type StateReport } from '../lib/types.js';
+import { roleAtLeast, STATE_LABEL, type Alert, type AlertFeedEvent, type Check, type CheckState, type DeliveryAttempt, type Flip, type Page, type StateReport } from '../lib/types.js';
 import { listSeries } from '../lib/metrics.js';
 import { ActionButton, Link, Loaded, StateBadge, useAsync } from '../ui.js';
 import { ChartView } from './Explorer.js';
@@ -75,10 +75,17 @@ export function CheckPage({ id }: { id: number }): JSX.Element {
   const reports = useAsync(() => loadReports((p, q) => api.get(p, q), id, from, to), [id, range, version]);
   const flips = useAsync(() => api.get<Page<Flip>>(`/api/v1/checks/${id}/flips`, { limit: 50 }), [id, version]);
   const alerts = useAsync(() => api.get<Page<Alert>>('/api/v1/alerts', { check: id, limit: 20 }), [id, version]);
-  const notifications = useAsync(
-    () => (features.has('GET', '/notifications') ? api.get<Page<Record<string, unknown>>>('/api/v1/notifications', { check: id, limit: 20 }) : Promise.resolve(null)),
-    [id, version],
-  );
+  const notifications = useAsync(async () => {
+    if (!features.has('GET', '/events')) return null;
+    const events = await api.get<Page<AlertFeedEvent>>('/api/v1/events', { check: id, limit: 10 });
+    const canSeeDeliveries = features.has('GET', '/notifications') && user.projectId === null;
+    return Promise.all(events.items.map(async (e) => ({
+      event: e,
+      deliveries: canSeeDeliveries && e.status === 'routed'
+        ? (await api.get<Page<DeliveryAttempt>>('/api/v1/notifications', { event: e.id, limit: 20 }).catch(() => ({ items: [] as DeliveryAttempt[] }))).items
+        : [],
+    })));
+  }, [id, version, features.version]);
   useEffect(() => onLive((e) => { if (e.type === 'check' && e.check.id === id) setVersion((v) => v + 1); }), [id, onLive]);
 
   const canEdit = roleAtLeast(user.role, 'editor');
@@ -153,10 +160,17 @@ export function CheckPage({ id }: { id: number }): JSX.Element {
           <Loaded value={notifications}>{(n) => n === null ? null : (
             <section>
               <h2>Notifications</h2>
-              {n.items.length === 0 ? <p class="muted">None sent.</p> : (
-                <table class="list"><tbody>{n.items.map((x, i) => (
-                  <tr key={i}>{Object.entries(x).slice(0, 6).map(([k, v]) => <td key={k} title={k}>{typeof v === 'number' && k.endsWith('At') ? dateTime(v) : String(v)}</td>)}</tr>
-                ))}</tbody></table>
+              {n.length === 0 ? <p class="muted">No alert events for this check yet.</p> : (
+                <table class="list">
+                  <thead><tr><th>When</th><th>Event</th><th>Outcome</th><th>Deliveries</th></tr></thead>
+                  <tbody>{n.map(({ event: e, deliveries }) => (
+                    <tr key={e.id}><td title={dateTime(e.at)}>{ago(e.at, to)}</td><td>{e.event.title}</td>
+                      <td>{e.status}{e.note ? <span class="muted"> — {e.note}</span> : null}</td>
+                      <td>{deliveries.length === 0 ? <span class="muted">—</span> : deliveries.map((d) => (
+                        <div key={d.id} class={d.status === 'ok' ? '' : 'error'}>{d.channel}: {d.status}{d.attempt > 1 ? ` (attempt ${d.attempt})` : ''}{d.error ? ` — ${d.error}` : ''}</div>
+                      ))}</td></tr>
+                  ))}</tbody>
+                </table>
               )}
             </section>
           )}</Loaded>
