@@ -149,13 +149,13 @@ function Generic({ kind }: { kind: string }): JSX.Element {
           <tbody>{items.map((it, i) => (
             <tr key={i}>{cols.map((c) => <td key={c}>{typeof it[c] === 'object' ? JSON.stringify(it[c]) : String(it[c] ?? '')}</td>)}
               <td>
-                {kind === 'channels' && roleAtLeast(user.role, 'editor') && (features.has('POST', '/channels/{name}/test') || features.has('POST', '/channels/{id}/test')) ? (
+                {kind === 'channels' && roleAtLeast(user.role, 'editor') && features.has('POST', '/channels/{name}/test') ? (
                   <ActionButton onAction={async () => { await api.post(`/api/v1/channels/${encodeURIComponent(String(it.name ?? it.id))}/test`, {}); toast('Test sent'); }}>Send test</ActionButton>
                 ) : null}
-                {roleAtLeast(user.role, 'editor') && (features.has('DELETE', `/${kind}/{id}`) || features.has('DELETE', `/${kind}/{name}`)) ? (
+                {roleAtLeast(user.role, 'editor') && features.has('DELETE', `/${kind}/{key}`) ? (
                   <ActionButton danger confirm="Delete?" onAction={async () => {
-                    const key = features.has('DELETE', `/${kind}/{id}`) ? it.id : it.name;
-                    await api.del(`/api/v1/${kind}/${encodeURIComponent(String(key))}`);
+                    // Silences are addressed by id, channels and routes by name.
+                    await api.del(`/api/v1/${kind}/${encodeURIComponent(String(it.id ?? it.name))}`);
                     list.reload();
                   }}>Delete</ActionButton>
                 ) : null}
