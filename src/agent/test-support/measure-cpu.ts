@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   }
   const profile = args.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profile')}`] : [];
   const agent = spawn(process.execPath, [...profile, BIN, ...pre, 'agent', '-d', conf, '--listen', '127.0.0.1:0', '--allow-root', '--state-dir', join(dir, 'state'), '--verbosity', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  process.on('exit', () => { agent.kill('SIGKILL'); server?.kill('SIGKILL'); });
   await waitFor(agent, /Oversee agent listening on (\S+)/);
   const pid = agent.pid ?? 0;
   await new Promise((r) => setTimeout(r, 15_000)); // warm-up: every monitor has run at least once
