@@ -100,3 +100,9 @@ test('putOpenTsdbText: null for text that is not JSON, the points otherwise', ()
   assert.deepEqual(putOpenTsdbText('[{"metric":"a\\u002eb","timestamp":1,"value":2,"tags":{"h":"x"}}]', (m) => { got.push(m); }), { success: 1, failed: 0, errors: [] });
   assert.deepEqual(got, ['a.b']);
 });
+
+test('a tag named __proto__ is refused rather than silently lost', () => {
+  const { got, r } = collect(JSON.parse('{"metric":"m","timestamp":1,"value":1,"tags":{"__proto__":"x"}}'));
+  assert.equal(got.length, 0);
+  assert.match(r.errors[0]!.error, /__proto__/);
+});

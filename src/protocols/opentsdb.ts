@@ -55,7 +55,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Validates one point; returns the error message OpenTSDB would give, or calls the sink. */
-function putOne(dp: unknown, sink: OpenTsdbSink): string | null {
+function putOne(dp: unknown, sink: OpenTsdbSink, valid: Set<string>): string | null {
   if (!isRecord(dp)) return 'Unable to parse the data point';
   const metric = dp.metric;
   if (typeof metric !== 'string' || metric === '') return 'Metric name was empty';
@@ -70,15 +70,27 @@ function putOne(dp: unknown, sink: OpenTsdbSink): string | null {
   if (!Number.isFinite(value)) return 'Unable to parse value to a number';
   const rawTags = dp.tags === undefined || dp.tags === null ? {} : dp.tags;
   if (!isRecord(rawTags)) return 'Missing tags';
-  const bad = checkName('metric name', metric);
-  if (bad !== null) return bad;
+  if (!valid.has(metric)) {
+    const bad = checkName('metric name', metric);
+    if (bad !== null) return bad;
+    valid.add(metric); // names repeat a lot within a put: check each distinct string once
+  }
   const tags: Record<string, string> = {};
   for (const k of Object.keys(rawTags)) {
     const v = rawTags[k];
     const sv = typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
     if (sv === null) return `Invalid tag value for "${k}"`;
-    const e = checkName('tag name', k) ?? checkName('tag value', sv);
-    if (e !== null) return e;
+    if (k === '__proto__') return 'Invalid tag name ("__proto__"): reserved';
+    if (!valid.has(k)) {
+      const e = checkName('tag name', k);
+      if (e !== null) return e;
+      valid.add(k);
+    }
+    if (!valid.has(sv)) {
+      const e = checkName('tag value', sv);
+      if (e !== null) return e;
+      valid.add(sv);
+    }
     tags[k] = sv;
   }
   const err = sink(metric, tags, ts, value);
@@ -89,8 +101,9 @@ function putOne(dp: unknown, sink: OpenTsdbSink): string | null {
 export function putOpenTsdbPoints(body: unknown, sink: OpenTsdbSink): OpenTsdbPutResult {
   const points = Array.isArray(body) ? body : [body];
   const result: OpenTsdbPutResult = { success: 0, failed: 0, errors: [] };
+  const valid = new Set<string>();
   for (const dp of points) {
-    const err = putOne(dp, sink);
+    const err = putOne(dp, sink, valid);
     if (err === null) result.success++;
     else {
       result.failed++;

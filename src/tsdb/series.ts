@@ -31,7 +31,7 @@ export function seriesProblem(name: string, tags: Tags): string | null {
   if (names.length > MAX_TAGS) return `more than ${MAX_TAGS} tags`;
   for (const k of names) {
     const v = tags[k];
-    if (k.length === 0 || k.length > MAX_NAME_LENGTH || hasControl(k)) return `bad tag name '${k}'`;
+    if (k.length === 0 || k.length > MAX_NAME_LENGTH || hasControl(k) || k === '__proto__') return `bad tag name '${k}'`;
     if (typeof v !== 'string' || v.length > MAX_NAME_LENGTH || hasControl(v)) return `bad value of tag '${k}'`;
   }
   return null;
