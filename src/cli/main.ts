@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerServeCommands } from './serve-commands.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerAgentCommands } from './agent-commands.js';
+import { registerAlertCommands } from './alert-commands.js';
 import { VERSION } from '../version.js';
 
 /** An error that ends the command with a message on stderr and the given exit code. */
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerServeCommands(program);
   registerClientCommands(program);
   registerAgentCommands(program);
+  registerAlertCommands(program);
   return program;
 }
 
