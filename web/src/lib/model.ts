@@ -1,7 +1,10 @@
 // The overview's data: every check by id, the Severe banner entries, and worst-first rows for the
 // virtual list. Live events are applied in place; listeners are told once per animation frame.
 import type { Api } from './api.js';
-import { STATES, stateRank, type CheckState, type LiveEvent, type Overview, type OverviewCheck } from './types.js';
+import { countChecks, overviewRows, tagsOf, type Counts, type OverviewFilter, type Row } from './overview-rows.js';
+import { STATES, type LiveEvent, type Overview, type OverviewCheck } from './types.js';
+
+export type { OverviewFilter, Row } from './overview-rows.js';
 
 /** How long a Severe entry stays after its status changed (PROTOCOLS.md §2). */
 export const SEVERE_LINGER_MS = 2 * 60_000;
@@ -17,20 +20,6 @@ export interface SevereItem {
   clearedAt: number | null;
 }
 
-/** A row of the overview list: a host header or one of its checks. */
-export type Row =
-  | { kind: 'host'; hostId: number; hostName: string; worst: CheckState; count: number; bad: number }
-  | { kind: 'check'; check: OverviewCheck };
-
-/** Filters of the overview. */
-export interface OverviewFilter {
-  text: string;
-  states: ReadonlySet<CheckState>;
-  expiredOnly: boolean;
-  projectId: number | null;
-  tag: string;
-}
-
 /** Holds the overview's state; one instance per app. */
 export class OverviewModel {
   checks = new Map<number, OverviewCheck>();
@@ -43,6 +32,15 @@ export class OverviewModel {
   private listeners = new Set<() => void>();
   private scheduled = false;
 
+  /**
+   * `schedule` runs the listeners' notification (default: the next animation frame); `clock` gives
+   * the local time (server time = clock + offset measured at load).
+   */
+  constructor(
+    private readonly schedule: (fn: () => void) => void = nextFrame,
+    private readonly clock: () => number = () => Date.now(),
+  ) {}
+
   /** Subscribes to changes; returns the unsubscribe function. */
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
@@ -54,7 +52,7 @@ export class OverviewModel {
     this.version++;
     if (this.scheduled) return;
     this.scheduled = true;
-    requestAnimationFrame(() => {
+    this.schedule(() => {
       this.scheduled = false;
       for (const fn of this.listeners) fn();
     });
@@ -65,8 +63,12 @@ export class OverviewModel {
    * response index.html preloaded; later ones add a query so they never reuse it (it may be a 401).
    */
   async load(api: Api, usePreloaded = false): Promise<void> {
-    const o = await api.get<Overview>('/api/v1/overview', usePreloaded ? {} : { fresh: Date.now() });
-    this.serverOffset = o.now - Date.now();
+    this.setOverview(await api.get<Overview>('/api/v1/overview', usePreloaded ? {} : { fresh: this.clock() }));
+  }
+
+  /** Replaces everything with an overview answer. */
+  setOverview(o: Overview): void {
+    this.serverOffset = o.now - this.clock();
     this.checks = new Map(o.checks.map((c) => [c.id, c]));
     this.severe = new Map();
     for (const s of o.severe) {
@@ -107,7 +109,7 @@ export class OverviewModel {
 
   /** Server time now (corrected for clock skew). */
   now(): number {
-    return Date.now() + this.serverOffset;
+    return this.clock() + this.serverOffset;
   }
 
   /** Drops Severe entries cleared more than SEVERE_LINGER_MS ago; true when one went. */
@@ -125,60 +127,26 @@ export class OverviewModel {
   }
 
   /** Counts per state and expired, over the checks matching the project filter. */
-  counts(projectId: number | null): { byState: Record<CheckState, number>; expired: number; total: number } {
-    const byState: Record<CheckState, number> = { ERR: 0, WARN: 0, UNK: 0, OK: 0 };
-    let expired = 0;
-    let total = 0;
-    for (const c of this.checks.values()) {
-      if (projectId !== null && c.projectId !== projectId) continue;
-      byState[c.state]++;
-      if (c.expired) expired++;
-      total++;
-    }
-    return { byState, expired, total };
+  counts(projectId: number | null): Counts {
+    return countChecks(this.checks.values(), projectId);
   }
 
   /** Every tag in use, sorted. */
   tags(): string[] {
-    const set = new Set<string>();
-    for (const c of this.checks.values()) for (const t of c.tags) set.add(t);
-    return [...set].sort();
+    return tagsOf(this.checks.values());
   }
 
-  /**
-   * The rows for the list: hosts worst first (then by name), each followed by its matching checks
-   * worst first (expired before others of the same state, then by name).
-   */
+  /** The rows for the list (see overviewRows). */
   rows(f: OverviewFilter): Row[] {
-    const words = f.text.toLowerCase().split(/\s+/).filter(Boolean);
-    const byHost = new Map<number, OverviewCheck[]>();
-    for (const c of this.checks.values()) {
-      if (f.projectId !== null && c.projectId !== f.projectId) continue;
-      if (f.states.size > 0 && !f.states.has(c.state)) continue;
-      if (f.expiredOnly && !c.expired) continue;
-      if (f.tag !== '' && !c.tags.includes(f.tag)) continue;
-      if (words.length > 0) {
-        const hay = `${c.hostName} ${c.name} ${c.info} ${c.tags.join(' ')}`.toLowerCase();
-        if (!words.every((w) => hay.includes(w))) continue;
-      }
-      let list = byHost.get(c.hostId);
-      if (list === undefined) byHost.set(c.hostId, (list = []));
-      list.push(c);
-    }
-    const key = (c: OverviewCheck): number => stateRank(c.state) * 2 + (c.expired ? 0 : 1);
-    const hosts = [...byHost.values()].map((list) => {
-      list.sort((a, b) => key(a) - key(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      return list;
-    });
-    hosts.sort((a, b) => key(a[0]!) - key(b[0]!) || (a[0]!.hostName < b[0]!.hostName ? -1 : 1));
-    const rows: Row[] = [];
-    for (const list of hosts) {
-      const first = list[0]!;
-      rows.push({ kind: 'host', hostId: first.hostId, hostName: first.hostName, worst: first.state, count: list.length, bad: list.filter((c) => c.state !== 'OK').length });
-      for (const check of list) rows.push({ kind: 'check', check });
-    }
-    return rows;
+    return overviewRows(this.checks.values(), f);
   }
+}
+
+/** The next animation frame in a browser, else a 16 ms timer. */
+function nextFrame(fn: () => void): void {
+  const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => number }).requestAnimationFrame;
+  if (raf !== undefined) raf(fn);
+  else setTimeout(fn, 16);
 }
 
 /** All states, worst first (re-exported for the filter chips). */

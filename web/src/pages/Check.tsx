@@ -4,38 +4,15 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useServices } from '../context.js';
 import { ago, dateTime, duration } from '../lib/format.js';
-import { roleAtLeast, STATE_LABEL, type Alert, type AlertFeedEvent, type Check, type CheckState, type DeliveryAttempt, type Flip, type Page, type StateReport } from '../lib/types.js';
+import { roleAtLeast, STATE_LABEL, type Alert, type AlertFeedEvent, type Check, type DeliveryAttempt, type Flip, type Page, type StateReport } from '../lib/types.js';
 import { listSeries } from '../lib/metrics.js';
+import { segmentsOf, type Segment } from '../lib/timeline.js';
 import { ActionButton, Link, Loaded, StateBadge, useAsync } from '../ui.js';
 import { ChartView } from './Explorer.js';
 
 /** Ranges of the timeline strip. */
 export const STRIP_RANGES = { '1h': 3600_000, '6h': 6 * 3600_000, '24h': 86400_000, '7d': 7 * 86400_000 } as const;
 type StripRange = keyof typeof STRIP_RANGES;
-
-/** A run of one state in the strip. */
-export interface Segment { from: number; to: number; state: CheckState | null; count: number }
-
-/**
- * Collapses state reports (any order) into runs of identical states covering [from, to]; the time
- * before the first report is a null (no data) run.
- */
-export function segmentsOf(reports: readonly StateReport[], from: number, to: number): Segment[] {
-  const sorted = [...reports].filter((r) => r.at >= from && r.at <= to).sort((a, b) => a.at - b.at);
-  const out: Segment[] = [];
-  const first = sorted[0];
-  if (first === undefined) return [{ from, to, state: null, count: 0 }];
-  if (first.at > from) out.push({ from, to: first.at, state: null, count: 0 });
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last.state === r.state) { last.count++; continue; }
-    if (last !== undefined) last.to = r.at;
-    out.push({ from: r.at, to, state: r.state, count: 1 });
-  }
-  const tail = out[out.length - 1];
-  if (tail !== undefined) tail.to = to;
-  return out;
-}
 
 /** Up to `max` state reports of the range (newest pages first). */
 async function loadReports(get: <T>(p: string, q: Record<string, string | number | undefined>) => Promise<T>, id: number, from: number, to: number, max = 5000): Promise<StateReport[]> {
