@@ -117,3 +117,11 @@ test('Special elements: state, Severe banner, heartbeat minutes and auto-clear',
   assert.deepEqual(special('OK', -2), { state: 'OK', info: 'm', severe: false, heartbeatS: null, autoClearS: 120 });
   assert.equal(oddEyeSpecialReport(parseOddEyeElement(el) as Exclude<ReturnType<typeof parseOddEyeElement>, string>), null);
 });
+
+test('a type named like an Object member (constructor, toString) means None', () => {
+  for (const t of ['constructor', 'toString', '__proto__']) {
+    const r = parseOddEyeElement({ metric: 'm', timestamp: 1, value: 1, tags: {}, type: t });
+    assert.ok(typeof r !== 'string', t);
+    assert.equal(r.type, 'none', t);
+  }
+});

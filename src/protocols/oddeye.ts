@@ -44,7 +44,8 @@ export type OddEyeDecision =
 
 const NUMBER_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const TYPES: Record<string, OddEyeType> = { none: 'none', rate: 'rate', percent: 'percent', counter: 'counter', special: 'special' };
+// A null-prototype table: a type such as `constructor` must mean None, not find Object's members.
+const TYPES: Readonly<Record<string, OddEyeType>> = Object.assign(Object.create(null) as Record<string, OddEyeType>, { none: 'none', rate: 'rate', percent: 'percent', counter: 'counter', special: 'special' } as const);
 const STATUSES: readonly OddEyeStatus[] = ['OK', 'ELEVATED', 'WARNING', 'ERROR'];
 
 function formValue(params: URLSearchParams, key: string): string | null {

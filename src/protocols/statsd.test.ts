@@ -69,3 +69,11 @@ test('fuzz: never throws, and every record is complete and valid', () => {
     }
   }), { numRuns: 2000 });
 });
+
+test('a type named like an Object member (constructor, toString) is malformed, not a metric', () => {
+  for (const t of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    const r = parseStatsdDatagram(`x:1|${t}\nok:2|c`);
+    assert.equal(r.malformed, 1, t);
+    assert.deepEqual(r.metrics.map((m) => m.name), ['ok']);
+  }
+});

@@ -30,7 +30,8 @@ export interface StatsdParseResult {
 }
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const TYPES: Record<string, StatsdKind> = { c: 'counter', ms: 'timer', h: 'timer', d: 'timer', g: 'gauge', s: 'set' };
+// A null-prototype table: a type such as `constructor` or `toString` must not find Object's members.
+const TYPES: Readonly<Record<string, StatsdKind>> = Object.assign(Object.create(null) as Record<string, StatsdKind>, { c: 'counter', ms: 'timer', h: 'timer', d: 'timer', g: 'gauge', s: 'set' } as const);
 
 /** Sanitises a metric name the way the etsy statsd daemon does; may return ''. */
 export function sanitizeStatsdName(raw: string): string {
