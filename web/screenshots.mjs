@@ -13,10 +13,13 @@ const { createSelfMetrics } = await import('../dist/server/self-metrics.js');
 const { openSqliteStore } = await import('../dist/store/sqlite/index.js');
 const { openSqliteUserStore } = await import('../dist/users/sqlite-store.js');
 const { createUserChecked } = await import('../dist/users/routes.js');
+const { Tsdb } = await import('../dist/tsdb/index.js');
+const { openSqliteTsdbStorage } = await import('../dist/store/sqlite/tsdb-storage.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'oversee-shots-'));
 const store = await openSqliteStore({ path: join(dir, 'oversee.db') });
-const app = await buildApp({ store, metrics: createSelfMetrics(), clock: { now: () => Date.now() }, logger: false, bodyLimit: 1 << 24, webRoot: join(ROOT, 'dist', 'web') + '/' });
+const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path: join(dir, 'tsdb.sqlite') }), clock: { now: () => Date.now() } });
+const app = await buildApp({ store, tsdb, metrics: createSelfMetrics(), clock: { now: () => Date.now() }, logger: false, bodyLimit: 1 << 24, webRoot: join(ROOT, 'dist', 'web') + '/' });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const base = `http://127.0.0.1:${app.server.address().port}`;
 const post = (path, body) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -32,6 +35,17 @@ for (const [i, h] of hosts.entries()) {
   if (i === 2) services[0] = { name: 'disk:/', state: 'ERR', info: '97% used (1.2 GB free)' };
   await post('/api/set/service/status', { server: { name: h, key: `key-${h}` }, period: 300, services });
 }
+// Six hours of CPU load on three web hosts, one sample a minute.
+const pid = (await store.projects.getByName('default')).id;
+const end = Date.now();
+for (const [h, host] of ['web1', 'web2', 'web3'].entries()) {
+  for (let i = 360; i >= 0; i--) {
+    const t = end - i * 60_000;
+    const v = 20 + 15 * Math.sin(i / 45 + h) + 8 * Math.sin(i / 7 + h * 2) + (h === 2 && i < 60 ? 35 : 0) + Math.random() * 4;
+    tsdb.append(pid, 'sys.cpu.user', { host }, t, Math.max(0, Math.round(v * 10) / 10));
+  }
+}
+await tsdb.commit();
 await createUserChecked(openSqliteUserStore(store.db), store, { name: 'admin', password: 'screenshot', role: 'admin', projectId: null }, Date.now());
 /** Logs in through the form and waits for the live overview. */
 async function logIn(page) {
@@ -50,9 +64,12 @@ try {
     await logIn(page);
     await page.screenshot({ path: join(OUT, theme === 'light' ? 'overview.png' : 'overview-dark.png') });
     if (theme === 'light') {
-      await page.goto(`${base}/explore?demo=1000x4`);
-      await page.waitForSelector('#demo-chart[data-draw-ms]');
-      await page.hover('.chart-canvas .u-over', { position: { x: 600, y: 120 } });
+      await page.goto(`${base}/explore?m=sys.cpu.user&range=6h`);
+      await page.waitForSelector('.chart-canvas .u-over');
+      await page.click('.tree button:has-text("sys")');
+      await page.click('.tree button:has-text("cpu")');
+      await page.waitForTimeout(300);
+      await page.hover('.chart-canvas .u-over', { position: { x: 700, y: 120 } });
       await page.screenshot({ path: join(OUT, 'chart.png') });
     }
     await page.close();
@@ -64,6 +81,7 @@ try {
 } finally {
   await browser.close();
   await app.close();
+  await tsdb.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 }
