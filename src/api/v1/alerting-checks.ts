@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EventStatus, StoredSilence } from '../../alert/index.js';
 import { OverseeError } from '../../errors.js';
 import type { Principal } from '../auth.js';
-import { needAllProjects, needRole, type AlertingContext } from './alerting-context.js';
+import { editorOnly, needAllProjects, type AlertingContext } from './alerting-context.js';
 import { ackBody, eventsQuery, notificationsQuery, reductionBody, silenceBody, silenceQuery } from './alerting-schemas.js';
 import { canSee, resolveProjectFilter, visibleOr404 } from './context.js';
 import { idParams } from './schemas.js';
@@ -20,6 +20,7 @@ interface NotificationsQuery { limit: number; cursor?: string; from?: number; to
 /** Registers the silence, acknowledgement, reduction and feed routes. */
 export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext): void {
   const tag = { tags: ['alerting'] };
+  const editor = editorOnly(ctx);
 
   // The name of the caller's project, or null for a token of every project.
   const scopeName = async (p: Principal): Promise<string | null> => {
@@ -41,10 +42,10 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
   });
 
   app.post<{ Body: Record<string, unknown> }>('/silences', {
+    ...editor,
     schema: { ...tag, summary: 'Adds a silence; starts defaults to now', body: silenceBody },
   }, async (request, reply) => {
     const p = ctx.principal(request);
-    needRole(p, 'editor');
     const mine = await scopeName(p);
     let body = request.body;
     if (mine !== null) {
@@ -58,9 +59,8 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
     return reply.code(201).send(await ctx.admin.addSilence(body, p.name));
   });
 
-  app.delete<IdParams>('/silences/:id', { schema: { ...tag, params: idParams } }, async (request, reply) => {
+  app.delete<IdParams>('/silences/:id', { ...editor, schema: { ...tag, params: idParams } }, async (request, reply) => {
     const p = ctx.principal(request);
-    needRole(p, 'editor');
     const mine = await scopeName(p);
     if (mine !== null) {
       const all: StoredSilence[] = await ctx.admin.listSilences({ includeExpired: true });
@@ -75,28 +75,27 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
   });
 
   app.post<IdParams & { Body: { comment?: string } }>('/checks/:id/ack', {
+    ...editor,
     schema: { ...tag, summary: "Acknowledges a check's problem: no reminders until its state changes", params: idParams, body: ackBody },
     // A POST without a body acknowledges without a comment.
     preValidation: async (request) => { request.body ??= {}; },
   }, async (request) => {
     const p = ctx.principal(request);
-    needRole(p, 'editor');
     await visibleCheck(p, request.params.id);
     return ctx.admin.ack(request.params.id, p.name, request.body.comment ?? '');
   });
 
-  app.delete<IdParams>('/checks/:id/ack', { schema: { ...tag, summary: 'Removes an acknowledgement', params: idParams } }, async (request) => {
+  app.delete<IdParams>('/checks/:id/ack', { ...editor, schema: { ...tag, summary: 'Removes an acknowledgement', params: idParams } }, async (request) => {
     const p = ctx.principal(request);
-    needRole(p, 'editor');
     await visibleCheck(p, request.params.id);
     return ctx.admin.unack(request.params.id);
   });
 
   app.put<IdParams & { Body: { reduction_s: number | null } }>('/checks/:id/reduction', {
+    ...editor,
     schema: { ...tag, summary: "Sets a check's own reduction delay (null: the server default)", params: idParams, body: reductionBody },
   }, async (request) => {
     const p = ctx.principal(request);
-    needRole(p, 'editor');
     await visibleCheck(p, request.params.id);
     return ctx.admin.setReduction(request.params.id, request.body.reduction_s);
   });

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChannelView } from '../../alert/index.js';
 import { OverseeError } from '../../errors.js';
-import { needAllProjects, needRole, type AlertingContext } from './alerting-context.js';
+import { editorOnly, type AlertingContext } from './alerting-context.js';
 import { channelCreateBody, channelReplaceBody, nameParams, routeCreateBody, routeReplaceBody } from './alerting-schemas.js';
 
 /** Marker that replaces a secret value in every read. */
@@ -23,11 +23,8 @@ type NameParams = { Params: { name: string } };
 
 /** Registers the channel and route routes. */
 export function alertingConfigRoutes(app: FastifyInstance, ctx: AlertingContext): void {
-  const editor = async (request: Parameters<AlertingContext['principal']>[0], what: string): Promise<void> => {
-    const p = ctx.principal(request);
-    needRole(p, 'editor');
-    needAllProjects(p, what);
-  };
+  const channelEditor = editorOnly(ctx, 'channels');
+  const routeEditor = editorOnly(ctx, 'routes');
   const tag = { tags: ['alerting'] };
 
   app.get('/channels', { schema: { ...tag, summary: 'Notification channels (secrets redacted)' } }, async () => ({
@@ -37,27 +34,24 @@ export function alertingConfigRoutes(app: FastifyInstance, ctx: AlertingContext)
   app.get<NameParams>('/channels/:name', { schema: { ...tag, params: nameParams } }, async (request) =>
     publicChannel(await ctx.admin.getChannel(request.params.name)));
 
-  app.post<{ Body: Record<string, unknown> }>('/channels', { schema: { ...tag, body: channelCreateBody } }, async (request, reply) => {
-    await editor(request, 'channels');
+  app.post<{ Body: Record<string, unknown> }>('/channels', { ...channelEditor, schema: { ...tag, body: channelCreateBody } }, async (request, reply) => {
     return reply.code(201).send(publicChannel(await ctx.admin.createChannel(request.body)));
   });
 
   app.put<NameParams & { Body: Record<string, unknown> }>('/channels/:name', {
+    ...channelEditor,
     schema: { ...tag, summary: 'Replaces a channel (give secrets again); re-enables it when the config changed', params: nameParams, body: channelReplaceBody },
   }, async (request) => {
-    await editor(request, 'channels');
     return publicChannel(await ctx.admin.updateChannel(request.params.name, request.body));
   });
 
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
-    app.post<NameParams>(`/channels/:name/${action}`, { schema: { ...tag, params: nameParams } }, async (request) => {
-      await editor(request, 'channels');
+    app.post<NameParams>(`/channels/:name/${action}`, { ...channelEditor, schema: { ...tag, params: nameParams } }, async (request) => {
       return publicChannel(await ctx.admin.setChannelEnabled(request.params.name, enabled));
     });
   }
 
-  app.delete<NameParams>('/channels/:name', { schema: { ...tag, params: nameParams } }, async (request, reply) => {
-    await editor(request, 'channels');
+  app.delete<NameParams>('/channels/:name', { ...channelEditor, schema: { ...tag, params: nameParams } }, async (request, reply) => {
     await ctx.admin.deleteChannel(request.params.name);
     return reply.code(204).send();
   });
@@ -65,9 +59,9 @@ export function alertingConfigRoutes(app: FastifyInstance, ctx: AlertingContext)
   const engine = ctx.engine;
   if (engine !== null) {
     app.post<NameParams>('/channels/:name/test', {
+      ...channelEditor,
       schema: { ...tag, summary: 'Sends a test message now; answers {ok, error, permanent}', params: nameParams },
     }, async (request) => {
-      await editor(request, 'channels');
       await ctx.admin.getChannel(request.params.name); // 404 for an unknown name
       return engine.testChannel(request.params.name);
     });
@@ -81,20 +75,18 @@ export function alertingConfigRoutes(app: FastifyInstance, ctx: AlertingContext)
     return route;
   });
 
-  app.post<{ Body: Record<string, unknown> }>('/routes', { schema: { ...tag, body: routeCreateBody } }, async (request, reply) => {
-    await editor(request, 'routes');
+  app.post<{ Body: Record<string, unknown> }>('/routes', { ...routeEditor, schema: { ...tag, body: routeCreateBody } }, async (request, reply) => {
     return reply.code(201).send(await ctx.admin.createRoute(request.body));
   });
 
   app.put<NameParams & { Body: Record<string, unknown> }>('/routes/:name', {
+    ...routeEditor,
     schema: { ...tag, params: nameParams, body: routeReplaceBody },
   }, async (request) => {
-    await editor(request, 'routes');
     return ctx.admin.updateRoute(request.params.name, request.body);
   });
 
-  app.delete<NameParams>('/routes/:name', { schema: { ...tag, params: nameParams } }, async (request, reply) => {
-    await editor(request, 'routes');
+  app.delete<NameParams>('/routes/:name', { ...routeEditor, schema: { ...tag, params: nameParams } }, async (request, reply) => {
     await ctx.admin.deleteRoute(request.params.name);
     return reply.code(204).send();
   });

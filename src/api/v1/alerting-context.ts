@@ -1,6 +1,7 @@
 // What the alerting route modules share: the context (ApiContext plus AlertAdmin and the engine) and
 // the role and scope checks. Channels and routes are shared by every project, so changing them needs a
 // token that is not limited to one.
+import type { FastifyRequest } from 'fastify';
 import type { AlertAdmin, AlertEngine } from '../../alert/index.js';
 import { OverseeError } from '../../errors.js';
 import { roleAtLeast, type Principal } from '../auth.js';
@@ -22,4 +23,18 @@ export function needAllProjects(p: Principal, what: string): void {
   if (p.projectId !== null) {
     throw new OverseeError('OVS_ERR_FORBIDDEN', `${what} are shared by every project: this needs a token that is not limited to project ${p.projectId}`);
   }
+}
+
+/**
+ * Route options with an onRequest hook that answers 403 before validation unless the caller is an
+ * editor (and, with `shared`, holds a token for every project: `shared` names what is shared).
+ */
+export function editorOnly(ctx: AlertingContext, shared?: string): { onRequest: (request: FastifyRequest) => Promise<void> } {
+  return {
+    onRequest: async (request) => {
+      const p = ctx.principal(request);
+      needRole(p, 'editor');
+      if (shared !== undefined) needAllProjects(p, shared);
+    },
+  };
 }

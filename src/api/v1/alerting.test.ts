@@ -121,6 +121,10 @@ describe('alerting API: authentication and roles', () => {
       const res = await w.call(method, `/api/v1${path}`, w.tokens.viewer, body);
       assert.equal(res.status, 403, JSON.stringify(res.body));
       assert.equal(code(res), 'OVS_ERR_FORBIDDEN');
+      if (body !== undefined) {
+        const invalid = await w.call(method, `/api/v1${path}`, w.tokens.viewer, { nonsense: true });
+        assert.equal(invalid.status, 403, 'the role is checked before the body');
+      }
     });
   }
 
