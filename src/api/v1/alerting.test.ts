@@ -14,6 +14,7 @@ import { buildApp } from '../../server/app.js';
 import { createSelfMetrics } from '../../server/self-metrics.js';
 import { openSqliteAlertStore } from '../../store/sqlite/alerting.js';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/index.js';
+import { addUser, login } from '../../users/test-support/session.js';
 import { createToken } from '../auth.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
@@ -335,6 +336,21 @@ describe('alerting API: silences, acknowledgement, reduction', () => {
     assert.equal(unknown.status, 404);
     const bodyTypo = await w.call('POST', `/api/v1/checks/${bad}/ack`, w.tokens.editor, { coment: 'x' });
     assert.deepEqual([bodyTypo.status, message(bodyTypo)], [400, 'coment: is not a known field']);
+  });
+
+  test('a dashboard session acts with its user\'s role and name (the app passes the session principal)', async () => {
+    const id = await w.report(w.defaultProjectId, 'web4', 'disk', 'ERR');
+    await addUser(w.store, 'ed', 'editor');
+    await addUser(w.store, 'vic', 'viewer');
+    const ed = await login(w.app, 'ed');
+    const vic = await login(w.app, 'vic');
+    const denied = await vic.inject({ method: 'POST', url: `/api/v1/checks/${id}/ack`, payload: {} });
+    assert.equal(denied.statusCode, 403);
+    const acked = await ed.inject({ method: 'POST', url: `/api/v1/checks/${id}/ack`, payload: {} });
+    assert.equal(acked.statusCode, 200, acked.body);
+    assert.equal((acked.json() as { ackedBy: string }).ackedBy, 'user:ed');
+    const silence = await ed.inject({ method: 'POST', url: '/api/v1/silences', payload: { host: 'web4', duration_s: 60 } });
+    assert.equal((silence.json() as { createdBy: string }).createdBy, 'user:ed');
   });
 
   test("a check of another project answers 404 to a project's editor", async () => {
