@@ -56,13 +56,14 @@ test('parsePath makes relative paths absolute against the base directory', () =>
   for (const bad of ['', '  ', 3]) assert.throws(() => parsePath(bad, '/'), BadValue, String(bad));
 });
 
-test('parseStore takes SQLite paths and rejects PostgreSQL for now', () => {
+test('parseStore takes SQLite paths and PostgreSQL URLs with an optional schema', () => {
   const cases: Array<[string, string]> = [
     ['db/x.db', '/base/db/x.db'], ['/abs/x.db', '/abs/x.db'], ['sqlite:x.db', '/base/x.db'], ['sqlite:///abs/x.db', '/abs/x.db'],
   ];
   for (const [input, want] of cases) assert.deepEqual(parseStore(input, '/base'), { kind: 'sqlite', path: want }, input);
-  for (const url of ['postgres://u@h/db', 'postgresql://h/db', 'POSTGRES://h/db']) {
-    assert.throws(() => parseStore(url, '/base'), /PostgreSQL is not supported yet/, url);
-  }
+  assert.deepEqual(parseStore('postgres://u@h/db', '/base'), { kind: 'postgres', url: 'postgres://u@h/db', schema: 'public', path: 'postgres://u@h/db' });
+  assert.deepEqual(parseStore('postgresql://u:secret@h:5433/db?schema=ovs&sslmode=disable', '/base'),
+    { kind: 'postgres', url: 'postgresql://u:secret@h:5433/db?sslmode=disable', schema: 'ovs', path: 'postgresql://u:***@h:5433/db?sslmode=disable' });
+  assert.throws(() => parseStore('postgres://h/db?schema=Bad-Name', '/base'), /schema= must be a lower-case identifier/);
   assert.throws(() => parseStore('mysql://h/db', '/base'), /unsupported URL scheme "mysql"/);
 });

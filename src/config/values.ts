@@ -81,21 +81,44 @@ export function parsePath(input: unknown, baseDir: string): string {
   return isAbsolute(input) ? input : resolve(baseDir, input);
 }
 
-/** Where the store lives. Only SQLite for now; PostgreSQL URLs are reserved. */
-export type StoreLocation = { kind: 'sqlite'; path: string };
+/**
+ * Where the store lives: a SQLite file, or a PostgreSQL database and schema. `path` is what messages
+ * show (the file; for PostgreSQL the URL without its password).
+ */
+export type StoreLocation =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; url: string; schema: string; path: string };
 
-/** A store location: a SQLite file path (optionally `sqlite:` prefixed); `postgres://` is rejected until supported. */
+/**
+ * A store location: a SQLite file path (optionally `sqlite:` prefixed), or a `postgres://` URL whose
+ * optional `?schema=` names the schema holding every table (default `public`).
+ */
 export function parseStore(input: unknown, baseDir: string): StoreLocation {
   if (typeof input === 'string') {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input.trim())?.[1]?.toLowerCase();
-    if (scheme === 'postgres' || scheme === 'postgresql') {
-      throw new BadValue('PostgreSQL is not supported yet; use a SQLite file path or leave the setting unset for <data>/oversee.db');
-    }
+    if (scheme === 'postgres' || scheme === 'postgresql') return parsePostgresUrl(input.trim());
     if (scheme === 'sqlite') return { kind: 'sqlite', path: parsePath(input.trim().slice('sqlite://'.length), baseDir) };
     if (scheme !== undefined) {
-      throw new BadValue(`must be a SQLite file path, got an unsupported URL scheme ${JSON.stringify(scheme)}`);
+      throw new BadValue(`must be a SQLite file path or a postgres:// URL, got an unsupported URL scheme ${JSON.stringify(scheme)}`);
     }
     if (input.trim().startsWith('sqlite:')) return { kind: 'sqlite', path: parsePath(input.trim().slice('sqlite:'.length), baseDir) };
   }
   return { kind: 'sqlite', path: parsePath(input, baseDir) };
+}
+
+function parsePostgresUrl(input: string): StoreLocation {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new BadValue('must be a valid postgres:// URL (postgres://user@host:5432/database)');
+  }
+  const schema = url.searchParams.get('schema') ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new BadValue(`?schema= must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63), got ${JSON.stringify(schema)}`);
+  }
+  url.searchParams.delete('schema');
+  const shown = new URL(url.href);
+  if (shown.password !== '') shown.password = '***';
+  return { kind: 'postgres', url: url.href, schema, path: shown.href };
 }

@@ -5,6 +5,8 @@ import type Database from 'better-sqlite3';
 import type { GroupCommitter } from '../store/sqlite/group-commit.js';
 import { type Migration, runMigrations } from '../store/sqlite/migrations-runner.js';
 import { isSqliteStore } from '../store/sqlite/okerr.js';
+import { isPostgresStore } from '../store/postgres/index.js';
+import { PgAutoClearRepo } from '../store/postgres/oddeye.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 
@@ -58,8 +60,9 @@ export class SqliteAutoClearRepo implements AutoClearRepo {
   }
 }
 
-/** The auto-clear repository for a store, or null when its dialect has none yet. */
+/** The auto-clear repository for a store (SQLite or PostgreSQL table), or null for another store. */
 export function autoClearRepoFor(store: Store): AutoClearRepo | null {
+  if (isPostgresStore(store)) return new PgAutoClearRepo(store.pool);
   return isSqliteStore(store) ? new SqliteAutoClearRepo(store.db, store.writer) : null;
 }
 

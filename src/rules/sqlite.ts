@@ -4,6 +4,8 @@ import type Database from 'better-sqlite3';
 import type { GroupCommitter } from '../store/sqlite/group-commit.js';
 import { type Migration, runMigrations } from '../store/sqlite/migrations-runner.js';
 import { isSqliteStore } from '../store/sqlite/okerr.js';
+import { isPostgresStore } from '../store/postgres/index.js';
+import { PgRuleRepo } from '../store/postgres/rules.js';
 import type { Store } from '../store/types.js';
 import type { MetricRule, NewMetricRule, RuleRepo } from './types.js';
 
@@ -71,7 +73,8 @@ export class SqliteRuleRepo implements RuleRepo {
   }
 }
 
-/** The rule repository for a store, or null when its dialect has none yet (PostgreSQL). */
+/** The rule repository for a store (SQLite or PostgreSQL table), or null for another store. */
 export function ruleRepoFor(store: Store): RuleRepo | null {
+  if (isPostgresStore(store)) return new PgRuleRepo(store.pool);
   return isSqliteStore(store) ? new SqliteRuleRepo(store.db, store.writer) : null;
 }

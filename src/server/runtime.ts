@@ -1,12 +1,26 @@
-// The long-running parts of a server beside HTTP: the time-series store, the alert engine and its
-// admin, and the statsd/Graphite listeners. startServer opens them around the HTTP app.
+// The long-running parts of a server beside HTTP: the store backend (SQLite file or PostgreSQL
+// schema), the time-series store, the alert engine and its admin, live events and the
+// statsd/Graphite listeners. startServer opens them around the HTTP app.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { AlertAdmin, AlertEngine, parseAlertingConfig, type AlertingConfig } from '../alert/index.js';
+import type { AlertStore } from '../alert/store-types.js';
 import type { ServerConfig } from '../config/index.js';
 import { startMetricListeners, type MetricListeners } from '../ingest/metric-listeners.js';
+import type { LiveEvents } from '../live/events.js';
+import { withLiveEvents } from '../live/store.js';
+import { openPostgresAlertStore } from '../store/postgres/alerting.js';
+import { openPostgresStore, type PostgresStore } from '../store/postgres/index.js';
+import { openPostgresLiveEvents, type PgLiveEvents } from '../store/postgres/live-events.js';
+import { openPostgresTsdbStorage } from '../store/postgres/tsdb-storage.js';
+import { openSharedTsdbStorage } from '../store/postgres/tsdb-shared.js';
 import type { SqliteStore } from '../store/sqlite/index.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
 import { openSqliteAlertStore } from '../store/sqlite/alerting.js';
 import { openSqliteTsdbStorage } from '../store/sqlite/tsdb-storage.js';
+import type { Store, StoreObserver } from '../store/types.js';
 import { Tsdb } from '../tsdb/index.js';
+import type { TsdbStorage } from '../tsdb/storage.js';
 import type { Clock } from '../util/clock.js';
 import type { SelfMetrics } from './self-metrics.js';
 
@@ -17,13 +31,68 @@ export interface RuntimeLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** How often a node on PostgreSQL turns its tsdb head into chunks (bounds the WAL other nodes' queries read). */
+export const SHARED_CHECKPOINT_INTERVAL_MS = 10_000;
+/** WAL samples after which a node on PostgreSQL checkpoints at once. */
+export const SHARED_CHECKPOINT_SAMPLES = 200_000;
+
+/** The opened store and what depends on its kind; `close` closes what open made, store last. */
+export interface Backend {
+  /** The store every part uses (on PostgreSQL wrapped so that every durable change is published live). */
+  store: Store;
+  /** The unwrapped store (SQLite: for its file; PostgreSQL: for its pool). */
+  raw: SqliteStore | PostgresStore;
+  /** Identity of this process in claims and WAL records. */
+  nodeId: string;
+  /** Cross-node live events (PostgreSQL), or undefined for the app's in-process bus. */
+  live?: LiveEvents;
+  close(): Promise<void>;
+}
+
+/** A process-unique node id: host, pid and a random suffix (a restarted process is a new node). */
+export function newNodeId(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Opens the store named by config.store: the SQLite file, or the PostgreSQL schema (migrated under
+ * an advisory lock, so nodes starting together migrate once) with its LISTEN/NOTIFY live events.
+ */
+export async function openBackend(config: ServerConfig, deps: { observer: StoreObserver; logger: RuntimeLogger }): Promise<Backend> {
+  const nodeId = newNodeId();
+  const loc = config.store;
+  if (loc.kind === 'sqlite') {
+    const store = await openSqliteStore({ path: loc.path, observer: deps.observer });
+    return { store, raw: store, nodeId, close: () => store.close() };
+  }
+  const store = await openPostgresStore({
+    url: loc.url, schema: loc.schema, observer: deps.observer, applicationName: `oversee ${nodeId}`,
+    onIdleError: (err) => deps.logger.warn({ err: err.message }, 'store: an idle PostgreSQL connection failed; it is replaced on next use'),
+  });
+  let live: PgLiveEvents;
+  try {
+    live = await openPostgresLiveEvents(store, { onError: (err) => deps.logger.warn({ err }, 'live events: PostgreSQL LISTEN/NOTIFY failed') });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const wrapped = withLiveEvents(store, live, (err) => deps.logger.error({ err }, 'live: publishing failed'));
+  return {
+    store: wrapped, raw: store, nodeId, live,
+    close: async () => {
+      await live.close();
+      await store.close();
+    },
+  };
+}
+
 /** Opened runtime parts; `appDeps` goes into buildApp. */
 export interface Runtime {
   tsdb: Tsdb;
   alerting: { admin: AlertAdmin; engine: AlertEngine };
   /** Starts what must only run once the HTTP server listens: the alert engine and the metric listeners. */
   start(projectId: number): Promise<void>;
-  /** Stops listeners and the engine (deliveries in flight finish), then closes the tsdb. Idempotent. */
+  /** Stops listeners and the engine (deliveries in flight finish), then checkpoints and closes the tsdb. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -32,33 +101,54 @@ export function alertingConfigOf(config: ServerConfig): AlertingConfig {
   return parseAlertingConfig(config.raw);
 }
 
+/** The tsdb storage and alert store of a backend. */
+async function backendParts(backend: Backend): Promise<{ storage: TsdbStorage; alertStore: AlertStore; shared: boolean }> {
+  const raw = backend.raw;
+  if (raw.dialect === 'sqlite') {
+    const sqlite = raw as SqliteStore;
+    return { storage: openSqliteTsdbStorage({ db: sqlite.db }), alertStore: openSqliteAlertStore(sqlite), shared: false };
+  }
+  const pg = raw as PostgresStore;
+  const base = await openPostgresTsdbStorage({ pool: pg.pool, schema: pg.schema, nodeId: backend.nodeId });
+  return { storage: openSharedTsdbStorage(base, pg.pool, { nodeId: backend.nodeId }), alertStore: await openPostgresAlertStore(pg), shared: true };
+}
+
 /**
- * Opens the runtime on the embedded store:
- * 1. the tsdb on the same SQLite file (one backup file), with its maintenance timer;
+ * Opens the runtime on the backend:
+ * 1. the tsdb (SQLite: on the same file; PostgreSQL: shared series ids, this node's WAL, a checkpoint
+ *    every SHARED_CHECKPOINT_INTERVAL_MS, and queries that also read other nodes' WAL);
  * 2. the alert store, the admin (config channels/routes/silences applied) and the engine (not started yet).
  */
 export async function openRuntime(
-  config: ServerConfig, alerting: AlertingConfig, store: SqliteStore,
+  config: ServerConfig, alerting: AlertingConfig, backend: Backend,
   deps: { clock: Clock; logger: RuntimeLogger; metrics: SelfMetrics },
 ): Promise<Runtime> {
   const { clock, logger, metrics } = deps;
+  const store = backend.store;
+  const { storage, alertStore, shared } = await backendParts(backend);
   const tsdb = await Tsdb.open({
-    storage: openSqliteTsdbStorage({ db: store.db }), clock,
+    storage, clock, ...(shared ? { checkpointSamples: SHARED_CHECKPOINT_SAMPLES } : {}),
     onError: (err, what) => logger.error({ err }, `tsdb: ${what} failed`),
   });
   let listeners: MetricListeners | null = null;
+  let checkpointTimer: NodeJS.Timeout | null = null;
   try {
     tsdb.startMaintenance();
-    const alertStore = openSqliteAlertStore(store);
     const admin = new AlertAdmin({ store, alertStore, clock, reminderIntervalMs: alerting.settings.reminderIntervalMs });
     await admin.applyConfig(alerting);
-    const eng = new AlertEngine({ store, alertStore, clock, logger, settings: alerting.settings });
+    const eng = new AlertEngine({ store, alertStore, clock, logger, settings: alerting.settings, nodeId: backend.nodeId });
     let closing: Promise<void> | null = null;
     return {
       tsdb,
       alerting: { admin, engine: eng },
       async start(projectId) {
         eng.start();
+        if (shared) {
+          checkpointTimer = setInterval(() => {
+            tsdb.checkpoint().catch((err: unknown) => logger.error({ err }, 'tsdb: periodic checkpoint failed'));
+          }, SHARED_CHECKPOINT_INTERVAL_MS);
+          checkpointTimer.unref();
+        }
         listeners = await startMetricListeners({
           host: config.host, statsdPort: config.statsdPort, graphitePort: config.graphitePort, projectId, samples: tsdb, clock, metrics,
           onError: (err, what) => logger.error({ err }, `metric listener: ${what} failed`),
@@ -68,6 +158,7 @@ export async function openRuntime(
       },
       close() {
         closing ??= (async () => {
+          if (checkpointTimer) clearInterval(checkpointTimer);
           await listeners?.close();
           await eng.stop();
           await tsdb.close();

@@ -8,12 +8,11 @@ import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from '../api/auth.js';
 import type { ServerConfig } from '../config/index.js';
-import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/types.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { buildApp } from './app.js';
-import { alertingConfigOf, openRuntime, type Runtime } from './runtime.js';
+import { alertingConfigOf, openBackend, openRuntime, type Runtime } from './runtime.js';
 import { createSelfMetrics } from './self-metrics.js';
 
 /** How often state-report history is pruned. */
@@ -53,7 +52,8 @@ export function listenUrl(host: string, port: number): string {
 
 /**
  * Starts the server described by `config`:
- * 1. creates the data directory and opens (migrates) the store, which ensures the default project;
+ * 1. creates the data directory and opens (migrates) the store — the SQLite file, or PostgreSQL with
+ *    its live events — which ensures the default project;
  * 2. on first start creates an admin API token and prints it once;
  * 3. builds the app and listens, then prints `Oversee listening on <url>`;
  * 4. prunes state-report history now and hourly (timer unref'd).
@@ -66,16 +66,17 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const alerting = alertingConfigOf(config);
   await mkdir(config.data, { recursive: true });
   const metrics = createSelfMetrics();
-  const store = await openSqliteStore({ path: config.store.path, observer: metrics.storeObserver });
+  const backend = await openBackend(config, { observer: metrics.storeObserver, logger });
+  const store = backend.store;
   let app: FastifyInstance | null = null;
   let runtime: Runtime | null = null;
   try {
     const adminToken = await ensureAdminToken(store, clock);
     if (adminToken !== null) print(`Admin API token (shown once): ${adminToken}`);
-    runtime = await openRuntime(config, alerting, store, { clock, logger, metrics });
+    runtime = await openRuntime(config, alerting, backend, { clock, logger, metrics });
     const engine = runtime.alerting.engine;
     app = await buildApp({
-      store, metrics, clock, logger, bodyLimit: config.bodyLimit, tsdb: runtime.tsdb, alerting: runtime.alerting,
+      store, metrics, ...(backend.live ? { live: backend.live } : {}), clock, logger, bodyLimit: config.bodyLimit, tsdb: runtime.tsdb, alerting: runtime.alerting,
       // New flips are picked up by the engine's next pass anyway (≤ 1 s); a kick makes it immediate.
       onOvercReport: () => engine.kick(),
     });
@@ -86,14 +87,14 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   } catch (err) {
     await app?.close().catch(() => undefined);
     await runtime?.close().catch(() => undefined);
-    await store.close();
+    await backend.close();
     throw err;
   }
   const rt = runtime;
   const listening = app;
   const port = (listening.server.address() as AddressInfo).port;
   const url = listenUrl(config.host, port);
-  logger.info({ url, data: config.data, store: config.store.path, configFile: config.configFile, origins: config.origins }, 'Oversee started');
+  logger.info({ url, data: config.data, store: config.store.path, node: backend.nodeId, configFile: config.configFile, origins: config.origins }, 'Oversee started');
   print(`Oversee listening on ${url}`);
 
   const retention = startRetention(store, config.historyRetentionDays, clock, logger);
@@ -111,7 +112,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         clearInterval(sweeper);
       }
       await rt.close();
-      await store.close();
+      await backend.close();
       logger.info('Oversee stopped');
     })();
     return closing;

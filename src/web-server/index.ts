@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
 import { liveRoutes } from '../live/sse.js';
+import { isPostgresStore } from '../store/postgres/index.js';
+import { PgUserStore } from '../store/postgres/users.js';
 import type { Store } from '../store/types.js';
 import { dashboardRoutes } from '../users/dashboards.js';
 import { LoginLimiter, type LoginLimits } from '../users/rate-limit.js';
@@ -33,8 +35,9 @@ export interface WebUi {
   users: UserStore;
 }
 
-/** The user store of a store: SQLite tables in the same file (PostgreSQL: not yet). */
+/** The user store of a store: tables in the same SQLite file or PostgreSQL schema. */
 export function userStoreFor(store: Store): UserStore {
+  if (isPostgresStore(store)) return new PgUserStore(store.pool);
   if (store.dialect === 'sqlite' && 'db' in store) return openSqliteUserStore(store.db as import('better-sqlite3').Database);
   throw new Error(`users: no user store for the ${store.dialect} store yet`);
 }

@@ -8,7 +8,19 @@ import { PG_CORE_MIGRATIONS } from './core-migrations.js';
 import { PgIngest, type PgIngestOptions } from './ingest.js';
 import { type PgMigration, runPgMigrations } from './migrations-runner.js';
 import { checkSchemaName, createPool, mapPgError } from './pool.js';
+import { PG_ODDEYE_MIGRATIONS } from './oddeye.js';
+import { PG_OKERR_MIGRATIONS } from './okerr.js';
 import { PgChecks, PgHistory, PgHosts, PgMaintenance, PgProjects, PgTokens } from './repos.js';
+import { PG_RULES_MIGRATIONS } from './rules.js';
+import { PG_USERS_MIGRATIONS } from './users.js';
+
+/**
+ * Modules whose tables are migrated when the store opens (after core), so that their repositories
+ * (PgUserStore, PgOkerrRepo, PgRuleRepo, PgAutoClearRepo) can be made synchronously on the pool.
+ */
+const PG_MODULE_MIGRATIONS: ReadonlyArray<[string, readonly PgMigration[]]> = [
+  ['users', PG_USERS_MIGRATIONS], ['okerr', PG_OKERR_MIGRATIONS], ['rules', PG_RULES_MIGRATIONS], ['oddeye', PG_ODDEYE_MIGRATIONS],
+];
 
 /** Options for opening the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -35,6 +47,11 @@ export type PostgresStore = Store & {
   migrate(module: string, steps: readonly PgMigration[]): Promise<number>;
 };
 
+/** True for the PostgreSQL store (its pool is shared with the module tables). */
+export function isPostgresStore(store: Store): store is PostgresStore {
+  return store.dialect === 'postgres' && 'pool' in store && 'schema' in store;
+}
+
 /** Opens the store: creates the schema, migrates it (once across nodes) and makes sure the default project exists. */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
   const schema = checkSchemaName(opts.schema ?? 'public');
@@ -42,6 +59,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     ...(opts.applicationName !== undefined ? { applicationName: opts.applicationName } : {}) });
   try {
     await runPgMigrations(pool, schema, 'core', PG_CORE_MIGRATIONS);
+    for (const [module, steps] of PG_MODULE_MIGRATIONS) await runPgMigrations(pool, schema, module, steps);
     await pool.query('INSERT INTO projects (name, ingest_token, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
       ['default', randomUUID(), Date.now()]);
   } catch (err) {

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { ChunkRow, NewChunk, PendingQuery, PendingWindow, StoredSeries, TsdbStorage, TsdbStorageStats } from '../../tsdb/storage.js';
 import type { MetricType } from '../../tsdb/types.js';
 import { runPgMigrations, type PgMigration } from './migrations-runner.js';
-import { checkSchemaName, createPool, inTransaction, mapPgError } from './pool.js';
+import { checkSchemaName, createPool, inTransaction, mapPgError, type Queryable } from './pool.js';
 
 /** Schema of the tsdb tables. Append new steps; never edit a released one. */
 export const PG_TSDB_MIGRATIONS: readonly PgMigration[] = [
@@ -59,6 +59,9 @@ interface ChunkRowDb {
 
 const RETENTION_BATCH = 5000;
 
+/** Rolls back a replaceChunks whose chunks another node replaced first. */
+class ChunksTaken extends Error {}
+
 /** Opens the tsdb storage, creating or migrating its tables under the schema's migration lock. */
 export async function openPostgresTsdbStorage(opts: PostgresTsdbStorageOptions): Promise<PostgresTsdbStorage> {
   const schema = checkSchemaName(opts.schema);
@@ -75,6 +78,18 @@ export async function openPostgresTsdbStorage(opts: PostgresTsdbStorageOptions):
 
 const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 const bytes = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/** The chunks readChunks returns (see TsdbStorage), on any connection (a snapshot transaction's too). */
+export async function selectChunks(q: Queryable, seriesIds: readonly number[], tier: number, from: number, to: number, maxLevel: number): Promise<ChunkRow[]> {
+  if (seriesIds.length === 0) return [];
+  const res = await q.query<ChunkRowDb>(`SELECT * FROM tsdb_chunks WHERE series_id = ANY($1::bigint[]) AND tier = $2
+    AND window_start <= $3 AND max_ts >= $4 AND min_ts <= $3 AND level < $5 ORDER BY series_id, window_start, id`,
+  [seriesIds, tier, to, from, Math.min(maxLevel, 2 ** 31 - 1)]);
+  return res.rows.map((r) => ({
+    id: r.id, seriesId: r.series_id, tier: r.tier, windowStart: r.window_start, minTs: r.min_ts, maxTs: r.max_ts,
+    count: r.count, level: r.level, data: view(r.data),
+  }));
+}
 
 /** Inserts chunks in one statement (arrays through unnest). */
 async function putChunks(c: pg.PoolClient, chunks: readonly NewChunk[]): Promise<void> {
@@ -163,16 +178,7 @@ class PgTsdbStorage implements PostgresTsdbStorage {
   }
 
   readChunks(seriesIds: readonly number[], tier: number, from: number, to: number, maxLevel = 1e9): Promise<ChunkRow[]> {
-    return this.run(async () => {
-      if (seriesIds.length === 0) return [];
-      const res = await this.pool.query<ChunkRowDb>(`SELECT * FROM tsdb_chunks WHERE series_id = ANY($1::bigint[]) AND tier = $2
-        AND window_start <= $3 AND max_ts >= $4 AND min_ts <= $3 AND level < $5 ORDER BY series_id, window_start, id`,
-      [seriesIds, tier, to, from, Math.min(maxLevel, 2 ** 31 - 1)]);
-      return res.rows.map((r) => ({
-        id: r.id, seriesId: r.series_id, tier: r.tier, windowStart: r.window_start, minTs: r.min_ts, maxTs: r.max_ts,
-        count: r.count, level: r.level, data: view(r.data),
-      }));
-    });
+    return this.run(() => selectChunks(this.pool, seriesIds, tier, from, to, maxLevel));
   }
 
   chunkWindows(seriesIds: readonly number[], tier: number, from: number, to: number, maxLevel = 1e9): Promise<Array<{ seriesId: number; windowStart: number }>> {
@@ -196,11 +202,24 @@ class PgTsdbStorage implements PostgresTsdbStorage {
     });
   }
 
+  /**
+   * All or nothing: when another node already replaced some of `remove` (two nodes compacting the same
+   * window), nothing is written, so the same samples never end up in two merged chunks.
+   */
   replaceChunks(remove: readonly number[], add: readonly NewChunk[]): Promise<void> {
-    return this.run(() => inTransaction(this.pool, async (c) => {
-      if (remove.length > 0) await c.query('DELETE FROM tsdb_chunks WHERE id = ANY($1::bigint[])', [remove]);
-      await putChunks(c, add);
-    }));
+    return this.run(async () => {
+      try {
+        await inTransaction(this.pool, async (c) => {
+          if (remove.length > 0) {
+            const gone = (await c.query('DELETE FROM tsdb_chunks WHERE id = ANY($1::bigint[])', [[...new Set(remove)]])).rowCount ?? 0;
+            if (gone !== new Set(remove).size) throw new ChunksTaken();
+          }
+          await putChunks(c, add);
+        });
+      } catch (err) {
+        if (!(err instanceof ChunksTaken)) throw err;
+      }
+    });
   }
 
   /** Deletes in batches (by the (tier, max_ts) index) so that retention never holds a long transaction. */

@@ -4,6 +4,8 @@ import type Database from 'better-sqlite3';
 import {
   defaultOkerrSettings, type OkerrIndicatorRecord, type OkerrPolicy, type OkerrRepo, type OkerrSettings, type OkerrSettingsPatch,
 } from '../../ingest/okerr-repo.js';
+import { isPostgresStore } from '../postgres/index.js';
+import { PgOkerrRepo } from '../postgres/okerr.js';
 import type { Store } from '../types.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { SqliteStore } from './index.js';
@@ -144,7 +146,8 @@ export function isSqliteStore(store: Store): store is SqliteStore {
   return store.dialect === 'sqlite' && 'db' in store && 'writer' in store;
 }
 
-/** The okerr repository for a store, or null when the store's dialect has none yet (PostgreSQL). */
+/** The okerr repository for a store (SQLite or PostgreSQL tables), or null for another store. */
 export function okerrRepoFor(store: Store): OkerrRepo | null {
+  if (isPostgresStore(store)) return new PgOkerrRepo(store.pool);
   return isSqliteStore(store) ? new SqliteOkerrRepo(store.db, store.writer) : null;
 }

@@ -1,0 +1,200 @@
+// The tsdb storage of one node among several on one PostgreSQL schema. Two rules make nodes share
+// series without losing or doubling samples:
+// 1. Series ids are global: the Tsdb numbers new series itself (local ids), and this layer maps each
+//    local id to the id assignSeriesIds gives the series' identity (the same on every node), in WAL
+//    records, chunks and queries. Series loaded at start keep their global id as local id.
+// 2. Queries see every node's samples: a node's own samples are in its head; chunks are shared; the
+//    samples other nodes hold in memory are in their WAL records, which raw reads add as fresh
+//    (level 0) chunks, read in the same snapshot as the chunks (so a checkpoint of another node that
+//    moves samples from WAL to chunks is seen either before or after, never half). Samples at the
+//    same timestamp count once (the tsdb merges them, last write wins). Nodes checkpoint often
+//    (runtime.ts), which keeps the foreign WAL read by each query short.
+import type pg from 'pg';
+import { mergeSamples, type SampleArrays } from '../../tsdb/samples.js';
+import { encodeChunk } from '../../tsdb/codec.js';
+import type { ChunkRow, NewChunk, PendingQuery, PendingWindow, StoredSeries, TsdbStorage, TsdbStorageStats } from '../../tsdb/storage.js';
+import { alignDown, DEFAULT_TIERS } from '../../tsdb/tiers.js';
+import { decodeWalRecord, encodeWalRecord, type WalSamples } from '../../tsdb/wal-record.js';
+import { mapPgError } from './pool.js';
+import { selectChunks, type PostgresTsdbStorage } from './tsdb-storage.js';
+
+/** Local ids at or above this stand for series this node has not indexed (seen only by maintenance). */
+const PHANTOM_BASE = 2 ** 40;
+
+/** Options of the shared layer. */
+export interface SharedTsdbOptions {
+  /** This node's WAL owner id (the base storage's nodeId). */
+  nodeId: string;
+  /** Span of a raw chunk window; default the default tiers' (must equal the Tsdb's). */
+  rawSpanMs?: number;
+}
+
+/** Wraps a PostgreSQL tsdb storage for one node of several (see the file comment). */
+export function openSharedTsdbStorage(base: PostgresTsdbStorage, pool: pg.Pool, opts: SharedTsdbOptions): TsdbStorage {
+  return new SharedTsdbStorage(base, pool, opts.nodeId, opts.rawSpanMs ?? (DEFAULT_TIERS[0] as { chunkSpanMs: number }).chunkSpanMs);
+}
+
+class SharedTsdbStorage implements TsdbStorage {
+  private readonly toGlobal = new Map<number, number>();
+  private readonly toLocal = new Map<number, number>();
+  /** Decoded WAL records of other nodes by record id (records never change; dropped when gone). */
+  private readonly foreign = new Map<number, WalSamples>();
+
+  constructor(private readonly base: PostgresTsdbStorage, private readonly pool: pg.Pool, private readonly nodeId: string, private readonly rawSpan: number) {}
+
+  private map(local: number, global: number): void {
+    this.toGlobal.set(local, global);
+    this.toLocal.set(global, local);
+  }
+
+  private global(local: number): number {
+    if (local >= PHANTOM_BASE) return local - PHANTOM_BASE;
+    const g = this.toGlobal.get(local);
+    if (g === undefined) throw new Error(`tsdb: series ${local} has no global id`);
+    return g;
+  }
+
+  private local(global: number): number {
+    return this.toLocal.get(global) ?? PHANTOM_BASE + global;
+  }
+
+  async loadSeries(): Promise<StoredSeries[]> {
+    const all = await this.base.loadSeries();
+    for (const s of all) this.map(s.id, s.id);
+    return all;
+  }
+
+  /** New series get their global ids first (one round trip per commit that has any), then the record is rewritten with them. */
+  async appendWal(series: readonly StoredSeries[], record: Uint8Array): Promise<number> {
+    const fresh = series.filter((s) => !this.toGlobal.has(s.id));
+    if (fresh.length > 0) {
+      const ids = await this.base.assignSeriesIds(fresh.map(({ id: _id, ...identity }) => identity));
+      fresh.forEach((s, i) => this.map(s.id, ids[i] as number));
+    }
+    const w = decodeWalRecord(record);
+    let same = true;
+    for (let i = 0; i < w.count && same; i++) same = this.toGlobal.get(w.seriesIds[i]!) === w.seriesIds[i];
+    if (!same) {
+      const ids = new Uint32Array(w.count);
+      for (let i = 0; i < w.count; i++) ids[i] = this.global(w.seriesIds[i]!);
+      record = encodeWalRecord(ids, w.ts, w.vals, w.count);
+    }
+    return this.base.appendWal(series.map((s) => ({ ...s, id: this.global(s.id) })), record);
+  }
+
+  async readWal(): Promise<Array<{ id: number; data: Uint8Array }>> {
+    // Records of this node carry global ids, which loadSeries mapped to themselves.
+    return this.base.readWal();
+  }
+
+  checkpoint(chunks: readonly NewChunk[], walUpTo: number): Promise<void> {
+    return this.base.checkpoint(chunks.map((c) => ({ ...c, seriesId: this.global(c.seriesId) })), walUpTo);
+  }
+
+  /** Chunks and (tier 0) other nodes' WAL samples in one snapshot. */
+  async readChunks(seriesIds: readonly number[], tier: number, from: number, to: number, maxLevel = 1e9): Promise<ChunkRow[]> {
+    if (seriesIds.length === 0) return [];
+    const globals = seriesIds.map((id) => this.global(id));
+    if (tier !== 0) return (await this.base.readChunks(globals, tier, from, to, maxLevel)).map((r) => ({ ...r, seriesId: this.local(r.seriesId) }));
+    const { rows, wal } = await this.snapshot(globals, from, to, maxLevel);
+    const out = rows.map((r) => ({ ...r, seriesId: this.local(r.seriesId) }));
+    if (maxLevel > 0) out.push(...this.walChunks(new Set(globals), wal, from, to));
+    return out.sort((a, b) => a.seriesId - b.seriesId || a.windowStart - b.windowStart);
+  }
+
+  async chunkWindows(seriesIds: readonly number[], tier: number, from: number, to: number, maxLevel = 1e9): Promise<Array<{ seriesId: number; windowStart: number }>> {
+    const rows = await this.readChunks(seriesIds, tier, from, to, maxLevel);
+    const seen = new Set<string>();
+    const out: Array<{ seriesId: number; windowStart: number }> = [];
+    for (const r of rows) {
+      const key = `${r.seriesId}:${r.windowStart}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ seriesId: r.seriesId, windowStart: r.windowStart });
+    }
+    return out;
+  }
+
+  /** Reads the chunks and lists other nodes' WAL records in one REPEATABLE READ snapshot (one connection). */
+  private async snapshot(globals: readonly number[], from: number, to: number, maxLevel: number): Promise<{ rows: ChunkRow[]; wal: WalSamples[] }> {
+    const client = await this.pool.connect().catch((err: unknown) => { throw mapPgError(err); });
+    let broken = false;
+    const onError = (): void => { broken = true; };
+    client.on('error', onError);
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const rows = await selectChunks(client, globals, 0, from, to, maxLevel);
+      // Which foreign records exist in this snapshot, and the data of those not cached yet.
+      const ids = (await client.query<{ id: number }>('SELECT id FROM tsdb_wal WHERE node <> $1 ORDER BY id', [this.nodeId])).rows.map((r) => r.id);
+      const missing = ids.filter((id) => !this.foreign.has(id));
+      if (missing.length > 0) {
+        const res = await client.query<{ id: number; data: Buffer }>('SELECT id, data FROM tsdb_wal WHERE id = ANY($1::bigint[])', [missing]);
+        for (const r of res.rows) this.foreign.set(r.id, decodeWalRecord(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)));
+      }
+      await client.query('COMMIT');
+      const present = new Set(ids);
+      for (const id of this.foreign.keys()) if (!present.has(id)) this.foreign.delete(id);
+      return { rows, wal: ids.map((id) => this.foreign.get(id)).filter((w): w is WalSamples => w !== undefined) };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => { broken = true; });
+      throw mapPgError(err);
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  /** Other nodes' WAL samples of `wanted` series in [from, to], as one fresh chunk per series and raw window. */
+  private walChunks(wanted: ReadonlySet<number>, wal: readonly WalSamples[], from: number, to: number): ChunkRow[] {
+    const bySeries = new Map<number, { ts: number[]; vals: number[] }>();
+    for (const w of wal) {
+      for (let i = 0; i < w.count; i++) {
+        const id = w.seriesIds[i]!;
+        const t = w.ts[i]!;
+        if (!wanted.has(id) || t < from || t > to) continue;
+        let acc = bySeries.get(id);
+        if (acc === undefined) bySeries.set(id, acc = { ts: [], vals: [] });
+        acc.ts.push(t);
+        acc.vals.push(w.vals[i]!);
+      }
+    }
+    const out: ChunkRow[] = [];
+    let fakeId = -1;
+    for (const [global, acc] of bySeries) {
+      const merged: SampleArrays = mergeSamples([{ n: acc.ts.length, ts: Float64Array.from(acc.ts), vals: Float64Array.from(acc.vals) }]);
+      let i = 0;
+      while (i < merged.n) {
+        const win = alignDown(merged.ts[i]!, this.rawSpan);
+        let j = i;
+        while (j < merged.n && merged.ts[j]! < win + this.rawSpan) j++;
+        out.push({
+          id: fakeId--, seriesId: this.local(global), tier: 0, windowStart: win, minTs: merged.ts[i]!, maxTs: merged.ts[j - 1]!, count: j - i, level: 0,
+          data: encodeChunk(merged.ts.subarray(i, j), [merged.vals.subarray(i, j)], j - i),
+        });
+        i = j;
+      }
+    }
+    return out;
+  }
+
+  async pendingWindows(q: PendingQuery): Promise<PendingWindow[]> {
+    return (await this.base.pendingWindows(q)).map((w) => ({ ...w, seriesId: this.local(w.seriesId) }));
+  }
+
+  /** Synthetic chunks (negative ids, other nodes' WAL) are not stored and so never removed. */
+  replaceChunks(remove: readonly number[], add: readonly NewChunk[]): Promise<void> {
+    return this.base.replaceChunks(remove.filter((id) => id > 0), add.map((c) => ({ ...c, seriesId: this.global(c.seriesId) })));
+  }
+
+  deleteChunksBefore(tier: number, before: number): Promise<number> {
+    return this.base.deleteChunksBefore(tier, before);
+  }
+
+  stats(): Promise<TsdbStorageStats> {
+    return this.base.stats();
+  }
+
+  close(): Promise<void> {
+    return this.base.close();
+  }
+}
