@@ -42,6 +42,18 @@ describe('alert admin (what routes and CLI call)', () => {
     await rejectsWith(admin.getChannel('ops'), 'OVS_ERR_NOT_FOUND');
   });
 
+  test('an update that sends back the redacted "***" keeps the stored secret and header values', async () => {
+    await admin.createChannel({ name: 'rw', type: 'webhook', url: 'http://x/', secret: 'k1', headers: { Authorization: 'Bearer s', 'X-Team': 'ops' } });
+    const read = await admin.getChannel('rw');
+    assert.deepEqual(read.config.headers, { Authorization: '***', 'X-Team': '***' });
+    await admin.updateChannel('rw', { type: 'webhook', url: 'http://y/', secret: read.config.secret, headers: { ...(read.config.headers as object), 'X-Team': 'dev' } });
+    const stored = await openSqliteAlertStore(store).getChannel('rw');
+    assert.deepEqual(stored?.config, { url: 'http://y/', headers: { Authorization: 'Bearer s', 'X-Team': 'dev' }, secret: 'k1', timeoutMs: null });
+    await admin.updateChannel('rw', { type: 'webhook', url: 'http://y/', secret: 'k2' });
+    assert.equal(((await openSqliteAlertStore(store).getChannel('rw'))?.config as { secret: string }).secret, 'k2');
+    await admin.deleteChannel('rw');
+  });
+
   test('rejects invalid channels naming the field', async () => {
     await rejectsWith(admin.createChannel({ name: 'm', type: 'email', host: 'h', from: 'a@b.c', to: ['bad'] }), 'OVS_ERR_VALIDATION', 'to[0]');
     await rejectsWith(admin.createChannel({ name: 'w', type: 'webhook' }), 'OVS_ERR_VALIDATION', 'url');

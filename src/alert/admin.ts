@@ -2,7 +2,7 @@
 // and the alert and notification feeds. Input is validated here (OVS_ERR_VALIDATION naming the field);
 // missing objects are OVS_ERR_NOT_FOUND, clashes OVS_ERR_CONFLICT.
 import { invalid, OverseeError } from '../errors.js';
-import { parseChannel, redactedConfig } from '../notify/registry.js';
+import { parseChannel, redactedConfig, restoreRedacted } from '../notify/registry.js';
 import type { Page, Store, TimeFilter } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { AlertingConfig } from './config.js';
@@ -82,10 +82,12 @@ export class AlertAdmin {
 
   /** Replaces a channel's type and fields (the body's name, if any, must match); re-enables it when the config changed. */
   async updateChannel(name: string, raw: unknown): Promise<ChannelView> {
-    if (!(await this.alerts.getChannel(name))) throw notFound(`channel "${name}"`);
-    const body = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw as Record<string, unknown> : null;
-    if (!body) throw invalid('channel', 'must be an object');
-    if (body.name !== undefined && body.name !== name) throw invalid('name', 'cannot be changed; create a new channel instead');
+    const stored = await this.alerts.getChannel(name);
+    if (!stored) throw notFound(`channel "${name}"`);
+    const sent = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw as Record<string, unknown> : null;
+    if (!sent) throw invalid('channel', 'must be an object');
+    if (sent.name !== undefined && sent.name !== name) throw invalid('name', 'cannot be changed; create a new channel instead');
+    const body = sent.type === stored.type || sent.type === undefined ? restoreRedacted(stored.type, sent, stored.config) : sent;
     const def = parseChannel({ ...body, name });
     const enabled = body.enabled;
     if (enabled !== undefined && typeof enabled !== 'boolean') throw invalid('enabled', 'must be true or false');

@@ -33,4 +33,6 @@ test('redactedConfig hides secrets of every type', () => {
   assert.equal(redactedConfig(parseChannel({ name: 'm', type: 'email', host: 'h', from: 'a@b.c', to: 'x@y.z', user: 'u', password: 'p' })).password, '***');
   assert.equal(redactedConfig(parseChannel({ name: 's', type: 'slack', url: 'https://hooks.slack.com/T/B/x' })).url, '***');
   assert.equal(redactedConfig(parseChannel({ name: 'w2', type: 'webhook', url: 'http://x/' })).secret, null);
+  assert.deepEqual(redactedConfig(parseChannel({ name: 'w3', type: 'webhook', url: 'http://x/', headers: { Authorization: 'Bearer s3cr3t' } })).headers,
+    { Authorization: '***' });
 });

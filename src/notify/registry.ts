@@ -53,13 +53,39 @@ export function sendVia(channel: ChannelDefinition, message: NotifyMessage, ctx:
   return notifierFor(channel.type).send(channel.config, message, ctx);
 }
 
-/** The channel's config with secret fields replaced by "***" (for listings over the API/CLI). */
+/** What a redacted secret reads as. */
+export const REDACTED = '***';
+
+function secretKeys(type: ChannelType): string[] {
+  return notifierFor(type).secretFields.flatMap((f) => [f, f.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())]);
+}
+
+function isStringMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The channel's config with secret fields replaced by "***" (for listings over the API/CLI).
+ * Header values are redacted too: they often carry credentials (Authorization, API keys).
+ */
 export function redactedConfig(channel: ChannelDefinition): Record<string, unknown> {
   const out: Record<string, unknown> = { ...(channel.config as Record<string, unknown>) };
-  const secrets = notifierFor(channel.type).secretFields;
-  for (const f of secrets) {
-    const camel = f.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-    for (const k of [f, camel]) if (out[k] !== undefined && out[k] !== null) out[k] = '***';
+  for (const k of secretKeys(channel.type)) if (out[k] !== undefined && out[k] !== null) out[k] = REDACTED;
+  if (isStringMap(out.headers)) out.headers = Object.fromEntries(Object.keys(out.headers).map((h) => [h, REDACTED]));
+  return out;
+}
+
+/**
+ * For an update that sends back what a read gave: every field (and header value) that is still "***"
+ * takes the stored value, so a read-modify-write never stores "***" as a secret.
+ */
+export function restoreRedacted(type: ChannelType, body: Record<string, unknown>, stored: unknown): Record<string, unknown> {
+  if (!isStringMap(stored)) return body;
+  const out: Record<string, unknown> = { ...body };
+  for (const k of secretKeys(type)) if (out[k] === REDACTED && stored[k] !== undefined) out[k] = stored[k];
+  if (isStringMap(out.headers) && isStringMap(stored.headers)) {
+    const prev = stored.headers;
+    out.headers = Object.fromEntries(Object.entries(out.headers).map(([h, v]) => [h, v === REDACTED && h in prev ? prev[h] : v]));
   }
   return out;
 }
