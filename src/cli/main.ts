@@ -4,6 +4,7 @@ import { registerServeCommands } from './serve-commands.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerAgentCommands } from './agent-commands.js';
 import { registerAlertCommands } from './alert-commands.js';
+import { registerMigrateCommand } from './migrate-command.js';
 import { VERSION } from '../version.js';
 
 /** An error that ends the command with a message on stderr and the given exit code. */
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerClientCommands(program);
   registerAgentCommands(program);
   registerAlertCommands(program);
+  registerMigrateCommand(program);
   return program;
 }
 

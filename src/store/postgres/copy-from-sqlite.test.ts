@@ -16,6 +16,13 @@ import { openPostgresAlertStore } from './alerting.js';
 import { copySqliteToPostgres } from './copy-from-sqlite.js';
 import { openPostgresStore } from './index.js';
 import { openPostgresTsdbStorage } from './tsdb-storage.js';
+import { PgOkerrRepo } from './okerr.js';
+import { PgRuleRepo } from './rules.js';
+import { PgUserStore } from './users.js';
+import { openSqliteUserStore } from '../../users/sqlite-store.js';
+import { okerrRepoFor } from '../sqlite/okerr.js';
+import { ruleRepoFor } from '../../rules/sqlite.js';
+import type { NewMetricRule } from '../../rules/types.js';
 import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from './test-support.js';
 
 const url = pgTestUrl();
@@ -62,6 +69,10 @@ describe('copy an embedded installation to PostgreSQL', { skip: skip ?? false },
       const liteTsdb = openSqliteTsdbStorage({ db: lite.db });
       await liteTsdb.appendWal([{ id: 7, projectId: project.id, name: 'cpu.load', tags: { host: 'web1' }, type: 'gauge', createdAt: T0 }], Uint8Array.from([1, 2, 3]));
       await liteTsdb.checkpoint([{ seriesId: 7, tier: 0, windowStart: 0, minTs: 1, maxTs: 9, count: 3, level: 0, data: Uint8Array.from([9, 8, 7, 0, 255]) }], 0);
+      const liteUsers = openSqliteUserStore(lite.db);
+      await liteUsers.createUser({ name: 'Ann', role: 'admin', projectId: null, passwordHash: 'x', now: T0 });
+      await okerrRepoFor(lite)!.saveIndicator({ projectId: project.id, name: 'i1', method: 'heartbeat', policy: 'Default', previous: null, tags: ['a'], desc: 'd', updatedAt: T0 });
+      await ruleRepoFor(lite)!.create({ kind: 'threshold', projectId: project.id, host: 'metrics', check: 'load', metric: 'cpu.load', tags: {}, agg: 'avg', windowMs: 60_000, warnAbove: 1, critAbove: 2, warnBelow: null, critBelow: null } satisfies NewMetricRule, T0);
       const before = await snapshot(lite);
 
       // 2. Copy into a fresh schema.
@@ -73,6 +84,10 @@ describe('copy an embedded installation to PostgreSQL', { skip: skip ?? false },
         assert.equal(report.tables.tsdb_chunks, 1);
         assert.ok((report.tables.alert_events ?? 0) > 0);
         assert.deepEqual(report.skipped, []);
+        assert.deepEqual([report.tables.users, report.tables.okerr_indicators, report.tables.metric_rules], [1, 1, 1]);
+        assert.deepEqual(await new PgUserStore(pgStore.pool).listUsers(), await liteUsers.listUsers());
+        assert.deepEqual(await new PgOkerrRepo(pgStore.pool).getIndicator(project.id, 'i1'), await okerrRepoFor(lite)!.getIndicator(project.id, 'i1'));
+        assert.deepEqual(await new PgRuleRepo(pgStore.pool).list(), await ruleRepoFor(lite)!.list());
         // 3. The same data through the same interface.
         assert.deepEqual(await snapshot(pgStore), before);
         const alerts = await openPostgresAlertStore(pgStore);
@@ -107,10 +122,10 @@ describe('copy an embedded installation to PostgreSQL', { skip: skip ?? false },
     const pgStore = await openPostgresStore({ url, schema, poolSize: 2 });
     try {
       source.exec(`CREATE TABLE schema_migrations (module TEXT, version INTEGER, description TEXT, applied_at INTEGER);
-        INSERT INTO schema_migrations VALUES ('core', 1, '', 0), ('users', 2, '', 0);`);
+        INSERT INTO schema_migrations VALUES ('core', 1, '', 0), ('someday', 2, '', 0);`);
       for (const m of CORE_MIGRATIONS) m.up(source);
       const report = await copySqliteToPostgres(source, pgStore);
-      assert.deepEqual(report.skipped, [{ module: 'users', version: 2 }]);
+      assert.deepEqual(report.skipped, [{ module: 'someday', version: 2 }]);
       assert.equal(report.tables.projects, 0);
     } finally {
       await pgStore.close();

@@ -1,6 +1,6 @@
 // Copies an embedded (SQLite) installation into a fresh PostgreSQL schema, in one transaction, keeping
-// every id, then checks that each table holds as many rows as its source. Only modules with a
-// PostgreSQL twin are copied (core, alerting, tsdb); the report names the ones left behind.
+// every id, then checks that each table holds as many rows as its source. Modules with a PostgreSQL
+// twin are copied (core, users, okerr, rules, oddeye, alerting, tsdb); the report names any left behind.
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { OverseeError } from '../../errors.js';
@@ -13,6 +13,11 @@ import { PG_TSDB_MIGRATIONS } from './tsdb-storage.js';
 /** Tables per module, in foreign-key order. */
 const MODULES: ReadonlyArray<{ module: string; steps: readonly PgMigration[] | null; tables: readonly string[] }> = [
   { module: 'core', steps: null, tables: ['projects', 'api_tokens', 'hosts', 'checks', 'state_reports', 'flips', 'alerts'] },
+  // Migrated when the store opens (see index.ts).
+  { module: 'users', steps: null, tables: ['users', 'sessions', 'dashboards'] },
+  { module: 'okerr', steps: null, tables: ['okerr_settings', 'okerr_indicators'] },
+  { module: 'rules', steps: null, tables: ['metric_rules'] },
+  { module: 'oddeye', steps: null, tables: ['oddeye_autoclear'] },
   { module: 'alerting', steps: PG_ALERTING_MIGRATIONS, tables: ['alert_channels', 'alert_routes', 'alert_silences', 'alert_check_state', 'alert_events', 'alert_deliveries', 'notifications'] },
   { module: 'tsdb', steps: PG_TSDB_MIGRATIONS, tables: ['tsdb_series', 'tsdb_wal', 'tsdb_chunks'] },
 ];
