@@ -141,7 +141,7 @@ function VirtualRows({ rows, selected, onSelect, now }: { rows: Row[]; selected:
     const cls = `row${i === selected ? ' selected' : ''}`;
     if (r.kind === 'host') {
       visible.push(
-        <div key={`h${r.hostId}`} class={`${cls} host-row s-${r.worst}`} style={style} role="row" aria-rowindex={i + 1}>
+        <div key={`h${r.hostId}`} class={`${cls} host-row s-${r.worst}`} style={style} role="listitem" aria-posinset={i + 1} aria-setsize={rows.length} aria-current={i === selected ? 'true' : undefined}>
           <Link href={`/host/${r.hostId}`} class="host-name" tabIndex={-1}>{r.hostName}</Link>
           <span class="muted">{r.count} checks{r.bad > 0 ? `, ${r.bad} not OK` : ''}</span>
         </div>,
@@ -149,7 +149,7 @@ function VirtualRows({ rows, selected, onSelect, now }: { rows: Row[]; selected:
     } else {
       const c = r.check;
       visible.push(
-        <div key={`c${c.id}`} class={`${cls} check-row s-${c.state}${c.expired ? ' is-expired' : ''}`} style={style} role="row" aria-rowindex={i + 1} data-check={c.name}>
+        <div key={`c${c.id}`} class={`${cls} check-row s-${c.state}${c.expired ? ' is-expired' : ''}`} style={style} role="listitem" aria-posinset={i + 1} aria-setsize={rows.length} aria-current={i === selected ? 'true' : undefined} data-check={c.name}>
           <StateBadge state={c.state} expired={c.expired} />
           <Link href={`/check/${c.id}`} class="check-name" tabIndex={-1}>{c.name}</Link>
           <span class="info" title={c.info}>{c.info}</span>
@@ -159,7 +159,7 @@ function VirtualRows({ rows, selected, onSelect, now }: { rows: Row[]; selected:
     }
   }
   return (
-    <div ref={box} class="vlist" role="grid" aria-rowcount={rows.length} aria-label="Hosts and checks, worst first (j/k to move, Enter to open)"
+    <div ref={box} class="vlist" role="list" aria-label="Hosts and checks, worst first (j/k to move, Enter to open)"
       tabIndex={0} onScroll={(e) => setScroll(e.currentTarget.scrollTop)}>
       <div class="vlist-inner" style={{ height: `${rows.length * ROW_HEIGHT}px` }}>{visible}</div>
     </div>
