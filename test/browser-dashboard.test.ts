@@ -195,6 +195,16 @@ describe('dashboard in chromium', { skip: skip ?? false }, () => {
       const legend = await page.textContent('.u-legend') ?? '';
       assert.match(legend, /sys\.cpu\.user\{host=web1\}:?\s*(1\d|2\d|3\d)(\.\d+)?/, legend);
       await page.screenshot({ path: screenshotPath('browser-chart') });
+      // Save it as a dashboard on the server and open it again from a fresh page.
+      await page.click('button:has-text("New chart")');
+      await page.waitForSelector('.chart-card');
+      page.once('dialog', (d) => void d.accept('CPU'));
+      await page.click('button:has-text("Save as dashboard")');
+      await page.waitForURL(/\/dashboards\/\d+$/);
+      await page.reload();
+      await page.waitForSelector('.chart-card .chart-canvas .u-over');
+      assert.match(await page.textContent('h1') ?? '', /Dashboard: CPU/);
+      assert.match(await page.textContent('.chart-card .query-list') ?? '', /avg\(sys\.cpu\.user\)/);
     } finally {
       await page.close();
     }
