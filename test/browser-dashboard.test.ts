@@ -163,6 +163,11 @@ describe('dashboard in chromium', { skip: skip ?? false }, () => {
       await page.click('.tabs >> text=Silences');
       await page.waitForSelector('table.list >> text=web1');
       await page.click('nav >> text=Alerts');
+      await page.click('button:has-text("State changes")');
+      await page.click('.feed button:has-text("Silence 2 h")');
+      await page.waitForSelector('.toast >> text=/Silenced web\\d \\/ \\w+ for 2 h/');
+      const after = await (await page.evaluate(async () => (await fetch('/api/v1/silences')).json())) as { items: unknown[] };
+      assert.equal(after.items.length, 2);
       await page.click('button:has-text("Notifications feed")');
       await page.waitForSelector('select[aria-label=Outcome]');
     } finally {

@@ -15,6 +15,7 @@ const FEED_STATUSES = ['routed', 'silenced', 'dropped', 'flapping', 'unrouted', 
 export function AlertsPage(): JSX.Element {
   const { api, model, router, onLive, features, user, toast } = useServices();
   const canAck = roleAtLeast(user.role, 'editor') && features.has('POST', '/checks/{id}/ack');
+  const canSilence = roleAtLeast(user.role, 'editor') && features.has('POST', '/silences');
   const q = router.location.query;
   const [kind, setKind] = useState<Kind>(q.get('kind') === 'flips' ? 'flips' : q.get('kind') === 'feed' ? 'feed' : 'alerts');
   const [status, setStatus] = useState(q.get('status') ?? '');
@@ -97,6 +98,13 @@ export function AlertsPage(): JSX.Element {
           <li key={`f${x.id}`}><span class="muted" title={dateTime(x.at)}>{ago(x.at, now)}</span> <Link href={`/check/${x.checkId}`}>{checkName(x.checkId)}</Link> <StateBadge state={x.oldState} /> → <StateBadge state={x.newState} /> <span class="muted">{x.reason}</span> {x.info}
             {canAck && x.newState !== 'OK' && model.checks.get(x.checkId)?.state === x.newState ? (
               <> <ActionButton onAction={async () => { await api.post(`/api/v1/checks/${x.checkId}/ack`, {}); toast('Acknowledged'); }}>Ack</ActionButton></>
+            ) : null}
+            {canSilence && model.checks.get(x.checkId) !== undefined ? (
+              <> <ActionButton onAction={async () => {
+                const c = model.checks.get(x.checkId)!;
+                await api.post('/api/v1/silences', { host: c.hostName, check: c.name, starts: model.now(), duration_s: 7200, comment: `from the event feed by ${user.name}` });
+                toast(`Silenced ${c.hostName} / ${c.name} for 2 h`);
+              }}>Silence 2 h</ActionButton></>
             ) : null}</li>
         ))}
       </ul>
