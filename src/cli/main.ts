@@ -5,6 +5,7 @@ import { registerClientCommands } from './client-commands.js';
 import { registerAgentCommands } from './agent-commands.js';
 import { registerAlertCommands } from './alert-commands.js';
 import { registerMigrateCommand } from './migrate-command.js';
+import { registerUserCommands } from './user-commands.js';
 import { VERSION } from '../version.js';
 
 /** An error that ends the command with a message on stderr and the given exit code. */
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerAgentCommands(program);
   registerAlertCommands(program);
   registerMigrateCommand(program);
+  registerUserCommands(program);
   return program;
 }
 
