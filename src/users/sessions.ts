@@ -70,6 +70,7 @@ export class SessionAuth {
   async start(user: User): Promise<string> {
     const id = randomBytes(32).toString('base64url');
     const now = this.clock.now();
+    await this.users.pruneSessions(now); // expired sessions go at the next login (no timer needed)
     await this.users.createSession({ idHash: hashSessionId(id), userId: user.id, createdAt: now, expiresAt: now + SESSION_TTL_MS });
     await this.users.recordLogin(user.id, now);
     return id;
