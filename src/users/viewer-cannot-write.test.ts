@@ -5,7 +5,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { createToken } from '../api/auth.js';
-import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { AlertAdmin, AlertEngine, DEFAULT_ALERT_SETTINGS } from '../alert/index.js';
+import { buildApp } from '../server/app.js';
+import { createSelfMetrics } from '../server/self-metrics.js';
+import { openSqliteAlertStore } from '../store/sqlite/alerting.js';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.js';
+import { openSqliteTsdbStorage } from '../store/sqlite/tsdb-storage.js';
+import { Tsdb } from '../tsdb/index.js';
 import { listRoutes } from '../web-server/routes-list.js';
 import { openSqliteUserStore } from './sqlite-store.js';
 import { addUser, login, type SessionClient } from './test-support/session.js';
@@ -17,11 +27,38 @@ const EXEMPT: Record<string, string> = {
   'DELETE /api/v1/session': 'a viewer may end their own session',
 };
 
+/** The app with every optional part (time-series store, alerting with its engine), so all routes exist. */
+async function fullApp(): Promise<{ app: FastifyInstance; store: SqliteStore; clock: { t: number; now(): number }; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'oversee-viewer-'));
+  const store = await openSqliteStore({ path: join(dir, 'oversee.db') });
+  const clock = { t: 1_700_000_000_000, now(): number { return clock.t; } };
+  const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path: join(dir, 'tsdb.sqlite') }), clock, commitDelayMs: 0 });
+  const alertStore = openSqliteAlertStore(store);
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const alerting = {
+    admin: new AlertAdmin({ store, alertStore, clock }),
+    engine: new AlertEngine({ store, alertStore, clock, logger: quiet, random: () => 1, settings: DEFAULT_ALERT_SETTINGS }),
+  };
+  const app = await buildApp({ store, tsdb, alerting, metrics: createSelfMetrics(), clock, logger: false, bodyLimit: 1024 * 1024, webRoot: null });
+  await app.ready();
+  return {
+    app, store, clock,
+    async close() {
+      await app.close();
+      await tsdb.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('a viewer cannot write through any route', () => {
-  let f: AppFixture;
+  let f: Awaited<ReturnType<typeof fullApp>>;
   let token: string;
   let session: SessionClient;
   const ids: Record<string, number> = {};
+  const names: Record<string, string> = {};
+  let adminToken = '';
 
   const snapshot = async (): Promise<unknown> => {
     const users = openSqliteUserStore(f.store.db);
@@ -33,11 +70,17 @@ describe('a viewer cannot write through any route', () => {
       alerts: (await f.store.history.alerts({ limit: 1000 })).items,
       users: (await users.listUsers()).map((u) => ({ ...u, lastLoginAt: null })),
       dashboards: await users.listDashboards(undefined),
+      // Alerting configuration, rules and series, read over the API as an admin.
+      ...Object.fromEntries(await Promise.all(['channels', 'routes', 'silences', 'rules', 'series'].map(async (what) => {
+        const res = await f.app.inject({ method: 'GET', url: `/api/v1/${what}`, headers: { authorization: `Bearer ${adminToken}` } });
+        assert.equal(res.statusCode, 200, `${what}: ${res.body}`);
+        return [what, res.json() as unknown];
+      }))),
     };
   };
 
   before(async () => {
-    f = await appFixture();
+    f = await fullApp();
     await f.app.inject({
       method: 'POST', url: '/api/set/service/status',
       payload: { server: { name: 'web1', key: 'k' }, period: 60, services: [{ name: 'disk', state: 'ERR', info: 'full' }] },
@@ -48,6 +91,22 @@ describe('a viewer cannot write through any route', () => {
     const users = openSqliteUserStore(f.store.db);
     const dash = await users.saveDashboard({ projectId: null, name: 'd', spec: { charts: [] }, createdBy: 'ann', now: 1 });
     const { record } = await createToken(f.store, { name: 'other', role: 'admin', projectId: null }, f.clock);
+    // Real objects behind every kind of path parameter, made through the API as an admin.
+    adminToken = (await createToken(f.store, { name: 'setup', role: 'admin', projectId: null }, f.clock)).token;
+    const asAdmin = async (url: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      const res = await f.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${adminToken}` }, payload });
+      assert.ok(res.statusCode < 300, `${url}: ${res.statusCode} ${res.body}`);
+      return res.json() as Record<string, unknown>;
+    };
+    await asAdmin('/api/v1/channels', { name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/' });
+    await asAdmin('/api/v1/routes', { name: 'all', channels: ['ops'] });
+    const silence = await asAdmin('/api/v1/silences', { duration_s: 60 });
+    const rules = await f.app.inject({ method: 'GET', url: '/api/v1/rules', headers: { authorization: `Bearer ${adminToken}` } });
+    names.channels = 'ops';
+    names.routes = 'all';
+    ids.silence = Number(silence.id);
+    const rule = (rules.json() as { items?: { id: number }[] }).items?.[0];
+    if (rule !== undefined) ids.rule = rule.id;
     Object.assign(ids, { check: check.id, host: check.hostId, project: check.projectId, user: admin.id, dashboard: dash!.id, token: record.id });
     token = (await createToken(f.store, { name: 'viewer', role: 'viewer', projectId: null }, f.clock)).token;
     session = await login(f.app, 'vic');
@@ -58,18 +117,23 @@ describe('a viewer cannot write through any route', () => {
     const routes = listRoutes(f.app)
       .filter((r) => r.path.startsWith('/api/v1/') && !['GET', 'HEAD', 'OPTIONS'].includes(r.method))
       .filter((r) => EXEMPT[`${r.method} ${r.path}`] === undefined);
-    assert.ok(routes.length >= 8, `found only ${routes.length} write routes: ${JSON.stringify(routes)}`);
+    assert.ok(routes.length >= 25, `found only ${routes.length} write routes: ${JSON.stringify(routes)}`);
+    for (const r of ['POST /api/v1/checks/:id/ack', 'POST /api/v1/silences', 'POST /api/v1/channels/:name/test', 'POST /api/v1/samples', 'POST /api/v1/rules']) {
+      assert.ok(routes.some((x) => `${x.method} ${x.path}` === r), `${r} is among the routes tried`);
+    }
     const openapi = (await f.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as OpenApi;
     const before = await snapshot();
     const answers: string[] = [];
     for (const r of routes) {
       // Fill every :param with the id of a real object, so a 404 cannot hide a missing role check.
-      const url = r.path.replace(/:(\w+)/g, (_m, name: string) => String(ids[name === 'id' ? objectOf(r.path) : name] ?? ids.check));
+      const url = r.path.replace(/\/(\w+)\/:(\w+)/g, (_m, kind: string, param: string) =>
+        `/${kind}/${param === 'name' ? names[kind] ?? 'none' : String(ids[param === 'id' ? objectOf(`/${kind}/:id`) : param] ?? ids.check)}`);
       // A body valid for the route's schema (from the OpenAPI document), so a 400 cannot hide a missing role check.
       const oaPath = r.path.replace(/:(\w+)/g, '{$1}');
       const op = (openapi.paths?.[oaPath] ?? openapi.paths?.[oaPath.slice('/api/v1'.length)])?.[r.method.toLowerCase()];
       const bodySchema = op?.requestBody?.content?.['application/json']?.schema;
-      const bodies = [...(bodySchema !== undefined ? [exampleOf(bodySchema) as Record<string, unknown>] : []), DEFAULT_BODY, {}];
+      const known = KNOWN_BODIES[`${r.method} ${r.path}`];
+      const bodies = [...(known !== undefined ? [known] : []), ...(bodySchema !== undefined ? [exampleOf(bodySchema) as Record<string, unknown>] : []), DEFAULT_BODY, {}];
       for (const how of ['token', 'session'] as const) {
         // Try bodies until one passes validation: a 400 says nothing about the role check.
         let res: LightMyRequestResponse | undefined;
@@ -93,6 +157,17 @@ describe('a viewer cannot write through any route', () => {
     assert.equal((await session.inject({ method: 'GET', url: '/api/v1/overview' })).statusCode, 200);
   });
 });
+
+/** Valid bodies for undocumented routes that validate before they check the role. */
+const KNOWN_BODIES: Record<string, Record<string, unknown>> = {
+  'POST /api/v1/rules': { kind: 'anomaly', check: 'x-viewer', metric: 'sys.cpu' },
+  'POST /api/v1/routes': { name: 'x-viewer', channels: ['ops'] },
+  'PUT /api/v1/routes/:name': { channels: ['ops'] },
+  'POST /api/v1/channels': { name: 'x-viewer', type: 'webhook', url: 'http://127.0.0.1:9/' },
+  'PUT /api/v1/channels/:name': { type: 'webhook', url: 'http://127.0.0.1:9/' },
+  'POST /api/v1/silences': { duration_s: 60 },
+  'POST /api/v1/samples': { samples: [{ metric: 'x.viewer', value: 1 }] },
+};
 
 /** Body for routes without a documented schema (the hidden dashboard routes accept these fields). */
 const DEFAULT_BODY = { name: 'x-viewer', password: 'correct horse', role: 'admin', spec: {}, projectId: null };
@@ -127,5 +202,5 @@ export function exampleOf(schema: JsonSchema): unknown {
 /** The kind of object a route's :id refers to, from the path segment before it. */
 function objectOf(path: string): string {
   const seg = /\/(\w+)\/:id/.exec(path)?.[1] ?? 'checks';
-  return ({ checks: 'check', hosts: 'host', projects: 'project', users: 'user', dashboards: 'dashboard', tokens: 'token' } as Record<string, string>)[seg] ?? 'check';
+  return ({ checks: 'check', hosts: 'host', projects: 'project', users: 'user', dashboards: 'dashboard', tokens: 'token', silences: 'silence', rules: 'rule' } as Record<string, string>)[seg] ?? 'check';
 }
