@@ -150,12 +150,16 @@ function Generic({ kind }: { kind: string }): JSX.Element {
             <tr key={i}>{cols.map((c) => <td key={c}>{typeof it[c] === 'object' ? JSON.stringify(it[c]) : String(it[c] ?? '')}</td>)}
               <td>
                 {kind === 'channels' && roleAtLeast(user.role, 'editor') && features.has('POST', '/channels/{name}/test') ? (
-                  <ActionButton onAction={async () => { await api.post(`/api/v1/channels/${encodeURIComponent(String(it.name ?? it.id))}/test`, {}); toast('Test sent'); }}>Send test</ActionButton>
+                  <ActionButton onAction={async () => {
+                    // The test answers 200 with {ok, error}: a failed send is reported, not thrown.
+                    const r = await api.post<{ ok: boolean; error: string | null }>(`/api/v1/channels/${encodeURIComponent(String(it.name))}/test`, {});
+                    toast(r.ok ? 'Test sent' : `Test failed: ${r.error ?? 'unknown error'}`);
+                  }}>Send test</ActionButton>
                 ) : null}
                 {roleAtLeast(user.role, 'editor') && features.has('DELETE', `/${kind}/{key}`) ? (
                   <ActionButton danger confirm="Delete?" onAction={async () => {
-                    // Silences are addressed by id, channels and routes by name.
-                    await api.del(`/api/v1/${kind}/${encodeURIComponent(String(it.id ?? it.name))}`);
+                    // Silences are addressed by id, channels and routes by name (routes also have an id).
+                    await api.del(`/api/v1/${kind}/${encodeURIComponent(String(kind === 'silences' ? it.id : it.name))}`);
                     list.reload();
                   }}>Delete</ActionButton>
                 ) : null}
