@@ -199,7 +199,8 @@ describe('configuration of the spawned server', () => {
       { name: 'file port', args: ['--config', await write('port.toml', '[server]\nport = "abc"\n')], message: 'config: server.port: must be an integer 0-65535, got "abc"' },
       { name: 'unknown file key', args: ['--config', await write('unknown.toml', '[server]\ncolour = "blue"\n')], message: 'config: server.colour: unknown setting' },
       { name: 'flag log level', args: ['--log-level', 'loud'], message: 'config: --log-level: must be one of' },
-      { name: 'postgres store', args: ['--store', 'postgres://db/oversee'], message: 'config: --store: PostgreSQL is not supported yet' },
+      { name: 'unsupported store URL', args: ['--store', 'mysql://db/oversee'], message: 'config: --store: must be a SQLite file path or a postgres:// URL, got an unsupported URL scheme "mysql"' },
+      { name: 'bad PostgreSQL schema', args: [], env: { OVERSEE_STORE: 'postgres://db/oversee?schema=Bad' }, message: 'config: OVERSEE_STORE: ?schema= must be a lower-case identifier' },
       { name: 'missing config file', args: ['--config', join(dir, 'nope.toml')], message: 'config: --config: cannot read config file' },
       { name: 'bad TOML', args: ['--config', await write('bad.toml', '[server\n')], message: 'not valid TOML at line 1' },
     ];
