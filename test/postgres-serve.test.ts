@@ -52,7 +52,7 @@ describe('oversee serve on PostgreSQL (two real processes, one schema)', { skip:
     await c.connect();
     try {
       const modules = (await c.query<{ module: string }>(`SELECT DISTINCT module FROM ${schema}.schema_migrations ORDER BY module`)).rows.map((r) => r.module);
-      assert.deepEqual(modules, ['alerting', 'core', 'live', 'oddeye', 'okerr', 'rules', 'tsdb', 'users']);
+      assert.deepEqual(modules, ['alerting', 'core', 'live', 'nodes', 'oddeye', 'okerr', 'rules', 'tsdb', 'users']);
     } finally {
       await c.end();
     }

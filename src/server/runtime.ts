@@ -13,7 +13,7 @@ import { openPostgresAlertStore } from '../store/postgres/alerting.js';
 import { openPostgresStore, type PostgresStore } from '../store/postgres/index.js';
 import { openPostgresLiveEvents, type PgLiveEvents } from '../store/postgres/live-events.js';
 import { openPostgresTsdbStorage } from '../store/postgres/tsdb-storage.js';
-import { openSharedTsdbStorage } from '../store/postgres/tsdb-shared.js';
+import { openSharedTsdbStorage, type SharedTsdbStorage } from '../store/postgres/tsdb-shared.js';
 import type { SqliteStore } from '../store/sqlite/index.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { openSqliteAlertStore } from '../store/sqlite/alerting.js';
@@ -35,6 +35,10 @@ export interface RuntimeLogger {
 export const SHARED_CHECKPOINT_INTERVAL_MS = 10_000;
 /** WAL samples after which a node on PostgreSQL checkpoints at once. */
 export const SHARED_CHECKPOINT_SAMPLES = 200_000;
+/** How often a node on PostgreSQL records that it is alive. */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+/** A node silent this long is dead: another node adopts its tsdb WAL. */
+export const NODE_TTL_MS = 30_000;
 
 /** The opened store and what depends on its kind; `close` closes what open made, store last. */
 export interface Backend {
@@ -102,21 +106,53 @@ export function alertingConfigOf(config: ServerConfig): AlertingConfig {
 }
 
 /** The tsdb storage and alert store of a backend. */
-async function backendParts(backend: Backend): Promise<{ storage: TsdbStorage; alertStore: AlertStore; shared: boolean }> {
+async function backendParts(backend: Backend): Promise<{ storage: TsdbStorage; alertStore: AlertStore; shared: SharedTsdbStorage | null }> {
   const raw = backend.raw;
   if (raw.dialect === 'sqlite') {
     const sqlite = raw as SqliteStore;
-    return { storage: openSqliteTsdbStorage({ db: sqlite.db }), alertStore: openSqliteAlertStore(sqlite), shared: false };
+    return { storage: openSqliteTsdbStorage({ db: sqlite.db }), alertStore: openSqliteAlertStore(sqlite), shared: null };
   }
   const pg = raw as PostgresStore;
   const base = await openPostgresTsdbStorage({ pool: pg.pool, schema: pg.schema, nodeId: backend.nodeId });
-  return { storage: openSharedTsdbStorage(base, pg.pool, { nodeId: backend.nodeId }), alertStore: await openPostgresAlertStore(pg), shared: true };
+  const shared = await openSharedTsdbStorage(base, pg.pool, { nodeId: backend.nodeId, schema: pg.schema });
+  return { storage: shared, alertStore: await openPostgresAlertStore(pg), shared };
+}
+
+/**
+ * The background work of a node on PostgreSQL: a heartbeat every HEARTBEAT_INTERVAL_MS, and every
+ * SHARED_CHECKPOINT_INTERVAL_MS a checkpoint and the adoption of dead nodes' WAL. Returns a stop function.
+ */
+function startSharedTsdbWork(tsdb: Tsdb, shared: SharedTsdbStorage, clock: Clock, logger: RuntimeLogger): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  let beats = 0;
+  const every = Math.max(1, Math.round(SHARED_CHECKPOINT_INTERVAL_MS / HEARTBEAT_INTERVAL_MS));
+  const tick = (): void => {
+    running = running.then(async () => {
+      try {
+        await shared.heartbeat(clock.now());
+        if (beats++ % every !== 0) return;
+        await tsdb.checkpoint();
+        const adopted = await shared.adoptOrphanWal(tsdb, clock.now(), NODE_TTL_MS);
+        if (adopted > 0) logger.info({ adopted }, 'tsdb: adopted the WAL samples of a node that stopped without a checkpoint');
+      } catch (err) {
+        logger.error({ err }, 'tsdb: heartbeat, checkpoint or WAL adoption failed');
+      }
+    });
+  };
+  tick();
+  const timer = setInterval(tick, HEARTBEAT_INTERVAL_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /**
  * Opens the runtime on the backend:
- * 1. the tsdb (SQLite: on the same file; PostgreSQL: shared series ids, this node's WAL, a checkpoint
- *    every SHARED_CHECKPOINT_INTERVAL_MS, and queries that also read other nodes' WAL);
+ * 1. the tsdb (SQLite: on the same file; PostgreSQL: shared series ids, this node's WAL, queries that
+ *    also read other nodes' WAL, and — once started — heartbeats, a checkpoint every
+ *    SHARED_CHECKPOINT_INTERVAL_MS and the adoption of dead nodes' WAL);
  * 2. the alert store, the admin (config channels/routes/silences applied) and the engine (not started yet).
  */
 export async function openRuntime(
@@ -127,11 +163,11 @@ export async function openRuntime(
   const store = backend.store;
   const { storage, alertStore, shared } = await backendParts(backend);
   const tsdb = await Tsdb.open({
-    storage, clock, ...(shared ? { checkpointSamples: SHARED_CHECKPOINT_SAMPLES } : {}),
+    storage, clock, ...(shared !== null ? { checkpointSamples: SHARED_CHECKPOINT_SAMPLES } : {}),
     onError: (err, what) => logger.error({ err }, `tsdb: ${what} failed`),
   });
   let listeners: MetricListeners | null = null;
-  let checkpointTimer: NodeJS.Timeout | null = null;
+  let stopShared: (() => Promise<void>) | null = null;
   try {
     tsdb.startMaintenance();
     const admin = new AlertAdmin({ store, alertStore, clock, reminderIntervalMs: alerting.settings.reminderIntervalMs });
@@ -143,12 +179,7 @@ export async function openRuntime(
       alerting: { admin, engine: eng },
       async start(projectId) {
         eng.start();
-        if (shared) {
-          checkpointTimer = setInterval(() => {
-            tsdb.checkpoint().catch((err: unknown) => logger.error({ err }, 'tsdb: periodic checkpoint failed'));
-          }, SHARED_CHECKPOINT_INTERVAL_MS);
-          checkpointTimer.unref();
-        }
+        if (shared !== null) stopShared = startSharedTsdbWork(tsdb, shared, clock, logger);
         listeners = await startMetricListeners({
           host: config.host, statsdPort: config.statsdPort, graphitePort: config.graphitePort, projectId, samples: tsdb, clock, metrics,
           onError: (err, what) => logger.error({ err }, `metric listener: ${what} failed`),
@@ -158,7 +189,7 @@ export async function openRuntime(
       },
       close() {
         closing ??= (async () => {
-          if (checkpointTimer) clearInterval(checkpointTimer);
+          await stopShared?.();
           await listeners?.close();
           await eng.stop();
           await tsdb.close();

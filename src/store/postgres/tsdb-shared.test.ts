@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Tsdb, type TsdbQuery } from '../../tsdb/index.js';
 import { openPostgresStore, type PostgresStore } from './index.js';
-import { openSharedTsdbStorage } from './tsdb-shared.js';
+import { openSharedTsdbStorage, type SharedTsdbStorage } from './tsdb-shared.js';
 import { openPostgresTsdbStorage } from './tsdb-storage.js';
 import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from './test-support.js';
 
@@ -11,11 +11,12 @@ const skip = await pgSkipReason(url);
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 
 /** A node: its own store pool, WAL owner id and Tsdb on the shared layer. */
-async function openNode(schema: string, nodeId: string, clock: { now(): number }): Promise<{ store: PostgresStore; tsdb: Tsdb }> {
+async function openNode(schema: string, nodeId: string, clock: { now(): number }): Promise<{ store: PostgresStore; tsdb: Tsdb; shared: SharedTsdbStorage }> {
   const store = await openPostgresStore({ url, schema, poolSize: 4 });
   const base = await openPostgresTsdbStorage({ pool: store.pool, schema, nodeId });
-  const tsdb = await Tsdb.open({ storage: openSharedTsdbStorage(base, store.pool, { nodeId }), clock });
-  return { store, tsdb };
+  const shared = await openSharedTsdbStorage(base, store.pool, { nodeId, schema });
+  const tsdb = await Tsdb.open({ storage: shared, clock });
+  return { store, tsdb, shared };
 }
 
 /** Every (timestamp, value) a raw query returns for the series of `name`, per tag set. */
@@ -37,8 +38,8 @@ describe('tsdb on several nodes (shared PostgreSQL storage)', { skip: skip ?? fa
   const schema = freshSchemaName();
   let now = T0 + 3_600_000;
   const clock = { now: () => now };
-  let a: { store: PostgresStore; tsdb: Tsdb };
-  let b: { store: PostgresStore; tsdb: Tsdb };
+  let a: Awaited<ReturnType<typeof openNode>>;
+  let b: Awaited<ReturnType<typeof openNode>>;
   before(async () => {
     a = await openNode(schema, 'node-a', clock);
     b = await openNode(schema, 'node-b', clock);
@@ -87,5 +88,25 @@ describe('tsdb on several nodes (shared PostgreSQL storage)', { skip: skip ?? fa
     const chunks = (await a.store.pool.query<{ n: number; samples: number }>(
       'SELECT COUNT(*)::int AS n, SUM(count)::int AS samples FROM tsdb_chunks c JOIN tsdb_series s ON s.id = c.series_id WHERE s.name = $1 AND c.tier = 0', ['cpu'])).rows[0];
     assert.equal(chunks?.samples, 150, 'each sample is stored in exactly one raw chunk');
+  });
+
+  test('the WAL of a node that died without a checkpoint is adopted by one live node, and no sample is lost or doubled', async () => {
+    const c = await openNode(schema, 'node-c', clock);
+    const from = T0 + 200_000;
+    for (let i = 0; i < 40; i++) c.tsdb.append(1, 'mem', { host: 'c' }, from + i * 1000, 2);
+    await c.tsdb.commit();
+    await c.shared.heartbeat(now - 60_000);
+    await c.store.close(); // "killed": its head is gone, its WAL stays
+    const want = { '{"host":"c"}': 80, '{"host":"c"}#points': 40 };
+    b.tsdb.append(1, 'mem', { host: 'c' }, from, 2); // b knows the series too (same sample as c's first)
+    await b.tsdb.commit();
+    assert.deepEqual(await raw(b.tsdb, 'mem', from, from + 39_000), want, 'the dead node\'s WAL is read by queries');
+    await Promise.all([a.shared.heartbeat(now), b.shared.heartbeat(now)]);
+    const [x, y] = await Promise.all([a.shared.adoptOrphanWal(a.tsdb, now, 30_000), b.shared.adoptOrphanWal(b.tsdb, now, 30_000)]);
+    assert.equal(x + y, 40, 'one node adopted the 40 samples');
+    assert.equal((await a.store.pool.query("SELECT 1 FROM tsdb_wal WHERE node = 'node-c' OR node LIKE 'adopting:%'")).rowCount, 0);
+    assert.deepEqual(await raw(b.tsdb, 'mem', from, from + 39_000), want, 'seen once after the adoption');
+    await Promise.all([a.tsdb.checkpoint(), b.tsdb.checkpoint()]);
+    assert.deepEqual(await raw(b.tsdb, 'mem', from, from + 39_000), want, 'and after checkpoints');
   });
 });

@@ -10,13 +10,27 @@
 //    same timestamp count once (the tsdb merges them, last write wins). Nodes checkpoint often
 //    (runtime.ts), which keeps the foreign WAL read by each query short.
 import type pg from 'pg';
+import type { MetricType, Tsdb } from '../../tsdb/index.js';
 import { mergeSamples, type SampleArrays } from '../../tsdb/samples.js';
 import { encodeChunk } from '../../tsdb/codec.js';
 import type { ChunkRow, NewChunk, PendingQuery, PendingWindow, StoredSeries, TsdbStorage, TsdbStorageStats } from '../../tsdb/storage.js';
 import { alignDown, DEFAULT_TIERS } from '../../tsdb/tiers.js';
 import { decodeWalRecord, encodeWalRecord, type WalSamples } from '../../tsdb/wal-record.js';
+import { runPgMigrations, type PgMigration } from './migrations-runner.js';
 import { mapPgError } from './pool.js';
 import { selectChunks, type PostgresTsdbStorage } from './tsdb-storage.js';
+
+/** Schema of the node heartbeats (module 'nodes'): which WAL owners are alive. */
+export const PG_NODES_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    description: 'tsdb node heartbeats',
+    up: (c) => c.query('CREATE TABLE tsdb_nodes (node TEXT PRIMARY KEY, seen_at BIGINT NOT NULL)'),
+  },
+];
+
+/** Prefix of the owner of WAL records a node is adopting from a dead node. */
+const ADOPTING = 'adopting:';
 
 /** Local ids at or above this stand for series this node has not indexed (seen only by maintenance). */
 const PHANTOM_BASE = 2 ** 40;
@@ -29,12 +43,14 @@ export interface SharedTsdbOptions {
   rawSpanMs?: number;
 }
 
-/** Wraps a PostgreSQL tsdb storage for one node of several (see the file comment). */
-export function openSharedTsdbStorage(base: PostgresTsdbStorage, pool: pg.Pool, opts: SharedTsdbOptions): TsdbStorage {
+/** Wraps a PostgreSQL tsdb storage for one node of several (see the file comment); migrates the heartbeat table. */
+export async function openSharedTsdbStorage(base: PostgresTsdbStorage, pool: pg.Pool, opts: SharedTsdbOptions & { schema: string }): Promise<SharedTsdbStorage> {
+  await runPgMigrations(pool, opts.schema, 'nodes', PG_NODES_MIGRATIONS);
   return new SharedTsdbStorage(base, pool, opts.nodeId, opts.rawSpanMs ?? (DEFAULT_TIERS[0] as { chunkSpanMs: number }).chunkSpanMs);
 }
 
-class SharedTsdbStorage implements TsdbStorage {
+/** The shared layer; beside TsdbStorage it keeps this node's heartbeat and adopts dead nodes' WAL. */
+export class SharedTsdbStorage implements TsdbStorage {
   private readonly toGlobal = new Map<number, number>();
   private readonly toLocal = new Map<number, number>();
   /** Decoded WAL records of other nodes by record id (records never change; dropped when gone). */
@@ -175,6 +191,59 @@ class SharedTsdbStorage implements TsdbStorage {
       }
     }
     return out;
+  }
+
+  /** Records that this node is alive (WAL owners without a recent heartbeat are adopted by others). */
+  async heartbeat(now: number): Promise<void> {
+    await this.pool.query(`INSERT INTO tsdb_nodes (node, seen_at) VALUES ($1, $2)
+      ON CONFLICT (node) DO UPDATE SET seen_at = GREATEST(tsdb_nodes.seen_at, excluded.seen_at)`, [this.nodeId, now]).catch((err: unknown) => { throw mapPgError(err); });
+  }
+
+  /**
+   * Moves the WAL of dead nodes (no heartbeat for `ttlMs`; also records a dead node was itself
+   * adopting) into `tsdb`'s head, then deletes those records:
+   * 1. claims them by re-tagging them `adopting:<this node>` (one UPDATE: one adopter; they stay
+   *    foreign, so queries keep seeing them);
+   * 2. appends their samples to this node's head and waits for the commit (now in both places,
+   *    which a query counts once);
+   * 3. deletes the claimed records, and forgets heartbeats older than a day.
+   * Returns the samples adopted.
+   */
+  async adoptOrphanWal(tsdb: Tsdb, now: number, ttlMs: number): Promise<number> {
+    const me = `${ADOPTING}${this.nodeId}`;
+    try {
+      // The dead owners first, then a claim that names them: a node racing for the same records waits
+      // for the row locks and then finds them owned by `adopting:<winner>`, no longer in its list.
+      const dead = (await this.pool.query<{ node: string }>(`SELECT DISTINCT w.node FROM tsdb_wal w WHERE w.node <> $1 AND w.node <> $2
+          AND NOT EXISTS (SELECT 1 FROM tsdb_nodes n WHERE n.seen_at > $3
+            AND n.node = CASE WHEN w.node LIKE '${ADOPTING}%' THEN substr(w.node, ${ADOPTING.length + 1}) ELSE w.node END)`,
+      [this.nodeId, me, now - ttlMs])).rows.map((r) => r.node);
+      if (dead.length === 0) return 0;
+      const claim = await this.pool.query<{ id: number; data: Buffer }>('UPDATE tsdb_wal SET node = $1 WHERE node = ANY($2::text[]) RETURNING id, data', [me, dead]);
+      return await this.adoptClaimed(tsdb, claim.rows, now);
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+
+  private async adoptClaimed(tsdb: Tsdb, rows: ReadonlyArray<{ id: number; data: Buffer }>, now: number): Promise<number> {
+    if (rows.length === 0) return 0;
+    const records = rows.map((r) => decodeWalRecord(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)));
+    const ids = [...new Set(records.flatMap((w) => [...w.seriesIds]))];
+    const series = new Map((await this.pool.query<{ id: number; project_id: number; name: string; tags: string; type: string }>(
+      'SELECT id, project_id, name, tags, type FROM tsdb_series WHERE id = ANY($1::bigint[])', [ids])).rows.map((r) => [r.id, r]));
+    let n = 0;
+    for (const w of records) {
+      for (let i = 0; i < w.count; i++) {
+        const s = series.get(w.seriesIds[i]!);
+        if (s === undefined) continue;
+        if (tsdb.append(s.project_id, s.name, JSON.parse(s.tags) as Record<string, string>, w.ts[i]!, w.vals[i]!, s.type as MetricType) === null) n++;
+      }
+    }
+    await tsdb.commit();
+    await this.pool.query('DELETE FROM tsdb_wal WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    await this.pool.query('DELETE FROM tsdb_nodes WHERE seen_at < $1', [now - 86_400_000]);
+    return n;
   }
 
   async pendingWindows(q: PendingQuery): Promise<PendingWindow[]> {
