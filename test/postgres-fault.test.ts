@@ -3,7 +3,7 @@
 // load goes on to the other two. Checked afterwards: no acknowledged report or sample is missing,
 // every expiry fired once (also for checks last reported through the killed node, within the
 // takeover bound), and every routed event reached a real webhook receiver exactly once.
-// (A PostgreSQL restart mid-run is covered by test/postgres-outage.test.ts with a TCP proxy, not here.)
+// (PostgreSQL going away mid-run is test/postgres-restart.test.ts: a TCP proxy cut and resumed, not a real restart.)
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
