@@ -9,6 +9,10 @@ import { parseArgs } from 'node:util';
 /** Every section, in the order they run. */
 const SECTIONS = [
   { name: 'overc', description: 'OverC set/service/status reports over loopback, durable acknowledgement', load: () => import('./overc-load.mjs') },
+  { name: 'metrics', description: 'OpenTSDB ingest, statsd, bytes/sample, range query, RSS, side by side with VictoriaMetrics and statsd', load: () => import('./metrics.mjs') },
+  { name: 'alerts', description: '10,000 checks expiring in the same second: idle CPU, deadline to last webhook delivery', load: () => import('./alerts.mjs') },
+  { name: 'ui', description: 'dashboard in chromium: overview of 10,000 checks, chart of 1,000 x 10 points, JS size', load: () => import('./ui.mjs') },
+  { name: 'postgres', description: 'durable OverC services/s and OpenTSDB samples/s on 1 and 2 PostgreSQL nodes next to SQLite (needs OVERSEE_TEST_PG_URL or a local PostgreSQL)', load: () => import('./pg-scale.mjs') },
 ];
 
 const { values } = parseArgs({
@@ -41,12 +45,19 @@ if (!Number.isInteger(runs) || runs < 1 || !(durationMs > 0)) {
 
 const selected = SECTIONS.filter((s) => only.length === 0 || only.includes(s.name));
 const summaries = [];
+// A failing section is reported and the others still run; the exit code says that one failed.
 for (const section of selected) {
   console.log(`\n== ${section.name}: ${section.description}`);
-  const mod = await section.load();
-  const extra = values.connections === undefined ? {} : { connections: Number(values.connections) };
-  const summary = await mod.run({ runs, durationMs, ...extra, log: (line) => console.log(`  ${line}`) });
-  summaries.push(summary);
+  try {
+    const mod = await section.load();
+    const extra = values.connections === undefined ? {} : { connections: Number(values.connections) };
+    const summary = await mod.run({ runs, durationMs, ...extra, log: (line) => console.log(`  ${line}`) });
+    summaries.push(summary);
+  } catch (err) {
+    console.error(`  ${section.name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    summaries.push({ title: `${section.name}: FAILED`, lines: [err instanceof Error ? err.message.split('\n')[0] : String(err)] });
+    process.exitCode = 1;
+  }
 }
 
 console.log('\n== summary (median of each figure over the runs)');
