@@ -8,10 +8,10 @@ import type { AlertStore } from '../alert/store-types.js';
 import type { ServerConfig } from '../config/index.js';
 import { startMetricListeners, type MetricListeners } from '../ingest/metric-listeners.js';
 import type { LiveEvents } from '../live/events.js';
-import { withLiveEvents } from '../live/store.js';
 import { openPostgresAlertStore } from '../store/postgres/alerting.js';
 import { openPostgresStore, type PostgresStore } from '../store/postgres/index.js';
 import { openPostgresLiveEvents, type PgLiveEvents } from '../store/postgres/live-events.js';
+import { withPgLiveEvents } from '../store/postgres/live-store.js';
 import { openPostgresTsdbStorage } from '../store/postgres/tsdb-storage.js';
 import { openSharedTsdbStorage, type SharedTsdbStorage } from '../store/postgres/tsdb-shared.js';
 import type { SqliteStore } from '../store/sqlite/index.js';
@@ -80,7 +80,7 @@ export async function openBackend(config: ServerConfig, deps: { observer: StoreO
     await store.close();
     throw err;
   }
-  const wrapped = withLiveEvents(store, live, (err) => deps.logger.error({ err }, 'live: publishing failed'));
+  const wrapped = withPgLiveEvents(store, live, (err) => deps.logger.error({ err }, 'live: publishing failed'));
   return {
     store: wrapped, raw: store, nodeId, live,
     close: async () => {
