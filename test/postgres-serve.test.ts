@@ -1,5 +1,6 @@
 // Real `oversee serve --store postgres://…` processes on one fresh schema: both nodes are ready only
-// once the store answers, a report taken by one node is read on the other, samples of one series
+// once the store answers, a report taken by one node is read on the other and streamed live to a
+// browser connected to the other, samples of one series
 // written through both nodes are all seen once by a query on either (also while still in the other
 // node's WAL), users/okerr/rules tables exist on PostgreSQL, and SIGTERM stops a node cleanly.
 import assert from 'node:assert/strict';
@@ -65,6 +66,29 @@ describe('oversee serve on PostgreSQL (two real processes, one schema)', { skip:
     assert.equal(list.status, 200);
     const items = (list.body as { items: Array<{ name: string; state: string }> }).items;
     assert.deepEqual(items.map((c) => [c.name, c.state]), [['disk', 'ERR']]);
+  });
+
+  test('a live event of a report taken by one node reaches a browser connected to the other (LISTEN/NOTIFY)', async () => {
+    const ac = new AbortController();
+    const res = await fetch(new URL('/api/v1/live', b.url), { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: ac.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const seen = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return false;
+        text += Buffer.from(value).toString('utf8');
+        if (/event: check\ndata: .*"name":"live-probe"/.test(text)) return true;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300)); // subscribed
+    assert.equal((await call(a.url, '/api/set/service/status', { body: { server: { name: 'web1', key: 'k1' }, period: 60, services: [{ name: 'live-probe', state: 'OK', info: '' }] } })).status, 200);
+    const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 5000));
+    const got = await Promise.race([seen, timeout]);
+    ac.abort();
+    await seen.catch(() => false);
+    assert.equal(got, true, `node B streamed: ${text.slice(0, 500)}`);
   });
 
   test('samples of one series written through both nodes are each seen once, before and after a node stops', async () => {
