@@ -60,7 +60,7 @@ export const SETTINGS: { readonly [K in SettingName]: SettingSpec<ServerSettings
   },
   store: {
     toml: 'store', env: 'OVERSEE_STORE', flag: '--store <path>', defaultText: '<data>/oversee.db', default: null,
-    description: 'Store location: a SQLite file path (`sqlite:` prefix optional), or a PostgreSQL URL `postgres://user@host:5432/db` with an optional `?schema=name` (default `public`) for several nodes.',
+    description: 'Store location: a SQLite file path (`sqlite:` prefix optional), or a PostgreSQL URL `postgres://user@host:5432/db` with optional `?schema=name` (default `public`) and `?pool=N` connections per node (default 16), for several nodes.',
     parse: (v, base) => parseStore(v, base),
   },
   bodyLimit: {

@@ -61,9 +61,10 @@ test('parseStore takes SQLite paths and PostgreSQL URLs with an optional schema'
     ['db/x.db', '/base/db/x.db'], ['/abs/x.db', '/abs/x.db'], ['sqlite:x.db', '/base/x.db'], ['sqlite:///abs/x.db', '/abs/x.db'],
   ];
   for (const [input, want] of cases) assert.deepEqual(parseStore(input, '/base'), { kind: 'sqlite', path: want }, input);
-  assert.deepEqual(parseStore('postgres://u@h/db', '/base'), { kind: 'postgres', url: 'postgres://u@h/db', schema: 'public', path: 'postgres://u@h/db' });
-  assert.deepEqual(parseStore('postgresql://u:secret@h:5433/db?schema=ovs&sslmode=disable', '/base'),
-    { kind: 'postgres', url: 'postgresql://u:secret@h:5433/db?sslmode=disable', schema: 'ovs', path: 'postgresql://u:***@h:5433/db?sslmode=disable' });
+  assert.deepEqual(parseStore('postgres://u@h/db', '/base'), { kind: 'postgres', url: 'postgres://u@h/db', schema: 'public', poolSize: 16, path: 'postgres://u@h/db' });
+  assert.deepEqual(parseStore('postgresql://u:secret@h:5433/db?schema=ovs&sslmode=disable&pool=30', '/base'),
+    { kind: 'postgres', url: 'postgresql://u:secret@h:5433/db?sslmode=disable', schema: 'ovs', poolSize: 30, path: 'postgresql://u:***@h:5433/db?sslmode=disable' });
+  assert.throws(() => parseStore('postgres://h/db?pool=1', '/base'), /pool= must be a whole number of connections from 2 to 200/);
   assert.throws(() => parseStore('postgres://h/db?schema=Bad-Name', '/base'), /schema= must be a lower-case identifier/);
   assert.throws(() => parseStore('mysql://h/db', '/base'), /unsupported URL scheme "mysql"/);
 });

@@ -87,11 +87,12 @@ export function parsePath(input: unknown, baseDir: string): string {
  */
 export type StoreLocation =
   | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string; schema: string; path: string };
+  | { kind: 'postgres'; url: string; schema: string; poolSize: number; path: string };
 
 /**
  * A store location: a SQLite file path (optionally `sqlite:` prefixed), or a `postgres://` URL whose
- * optional `?schema=` names the schema holding every table (default `public`).
+ * optional `?schema=` names the schema holding every table (default `public`) and `?pool=` the
+ * connections of each node (default 16).
  */
 export function parseStore(input: unknown, baseDir: string): StoreLocation {
   if (typeof input === 'string') {
@@ -117,8 +118,13 @@ function parsePostgresUrl(input: string): StoreLocation {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new BadValue(`?schema= must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63), got ${JSON.stringify(schema)}`);
   }
+  const pool = url.searchParams.get('pool') ?? '16';
+  if (!/^[0-9]{1,3}$/.test(pool) || Number(pool) < 2 || Number(pool) > 200) {
+    throw new BadValue(`?pool= must be a whole number of connections from 2 to 200, got ${JSON.stringify(pool)}`);
+  }
   url.searchParams.delete('schema');
+  url.searchParams.delete('pool');
   const shown = new URL(url.href);
   if (shown.password !== '') shown.password = '***';
-  return { kind: 'postgres', url: url.href, schema, path: shown.href };
+  return { kind: 'postgres', url: url.href, schema, poolSize: Number(pool), path: shown.href };
 }

@@ -70,7 +70,7 @@ export async function openBackend(config: ServerConfig, deps: { observer: StoreO
     return { store, raw: store, nodeId, close: () => store.close() };
   }
   const store = await openPostgresStore({
-    url: loc.url, schema: loc.schema, observer: deps.observer, applicationName: `oversee ${nodeId}`,
+    url: loc.url, schema: loc.schema, poolSize: loc.poolSize, observer: deps.observer, applicationName: `oversee ${nodeId}`,
     onIdleError: (err) => deps.logger.warn({ err: err.message }, 'store: an idle PostgreSQL connection failed; it is replaced on next use'),
   });
   let live: PgLiveEvents;
@@ -110,7 +110,7 @@ async function backendParts(backend: Backend): Promise<{ storage: TsdbStorage; a
   const raw = backend.raw;
   if (raw.dialect === 'sqlite') {
     const sqlite = raw as SqliteStore;
-    return { storage: openSqliteTsdbStorage({ db: sqlite.db }), alertStore: openSqliteAlertStore(sqlite), shared: null };
+    return { storage: openSqliteTsdbStorage({ db: sqlite.db, durable: () => sqlite.durable() }), alertStore: openSqliteAlertStore(sqlite), shared: null };
   }
   const pg = raw as PostgresStore;
   const base = await openPostgresTsdbStorage({ pool: pg.pool, schema: pg.schema, nodeId: backend.nodeId });
