@@ -1,6 +1,7 @@
 // OverC-compatible push endpoints (PROTOCOLS.md §1): /api/ping, /api/set/service/status, /api/set/alerts.
 // Answers: 200 {"pong":1} / {"ok":1}; 400 and 403 {"error": "..."} (formatted by the app's error handler).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Flip } from '../domain/types.js';
 import { OverseeError } from '../errors.js';
 import { OvercProtocolError, parseAlerts, parseServerId, parseStatusReport } from '../protocols/overc.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
@@ -27,7 +28,8 @@ export interface OvercReportEvent {
   hostId: number;
   hostName: string;
   at: number;
-  services: { checkId: number; name: string; metrics: import('../protocols/overc.js').OvercMetric[] }[];
+  /** Each service with its check id and the flip its report wrote (null when the state did not change). */
+  services: { checkId: number; name: string; flip: Flip | null; metrics: import('../protocols/overc.js').OvercMetric[] }[];
 }
 
 /** Registers the OverC routes on `app`. */
@@ -87,7 +89,7 @@ export async function overcRoutes(app: FastifyInstance, opts: OvercRoutesOptions
     metrics.reportsAccepted.inc({ protocol: 'overc' }, report.services.length);
     await opts.onReport?.({
       hostId: outcomes.hostId, hostName: report.server.name, at,
-      services: report.services.map((s, i) => ({ checkId: outcomes.o[i]?.checkId ?? 0, name: s.name, metrics: s.metrics })),
+      services: report.services.map((s, i) => ({ checkId: outcomes.o[i]?.checkId ?? 0, name: s.name, flip: outcomes.o[i]?.flip ?? null, metrics: s.metrics })),
     });
     return { ok: 1 };
   });

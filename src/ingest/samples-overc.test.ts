@@ -11,7 +11,7 @@ describe('perfdata of OverC reports as samples', () => {
     const metric = (name: string, value: number, unit: string | null = null) => ({ name, value, unit, warn: null, crit: null, min: null, max: null });
     const out = await storeOvercPerfdata(sink, 7, {
       hostId: 1, hostName: 'web1', at: 1000,
-      services: [{ checkId: 1, name: 'disk', metrics: [metric('/', 71.5, '%'), metric('inodes', 3)] }, { checkId: 2, name: 'net', metrics: [metric('rx', 99, 'c'), metric('x'.repeat(300), 1)] }],
+      services: [{ checkId: 1, name: 'disk', flip: null, metrics: [metric('/', 71.5, '%'), metric('inodes', 3)] }, { checkId: 2, name: 'net', flip: null, metrics: [metric('rx', 99, 'c'), metric('x'.repeat(300), 1)] }],
     });
     assert.equal(out.accepted, 3);
     assert.deepEqual(out.rejected, [`net.${'x'.repeat(300)}: metric name is too long`]);
@@ -22,7 +22,7 @@ describe('perfdata of OverC reports as samples', () => {
   it('a report without metrics commits nothing', async () => {
     const sink = new RecordingSink();
     sink.failWith = new Error('must not be called');
-    assert.deepEqual(await storeOvercPerfdata(sink, 1, { hostId: 1, hostName: 'h', at: 1, services: [{ checkId: 1, name: 's', metrics: [] }] }), { accepted: 0, rejected: [] });
+    assert.deepEqual(await storeOvercPerfdata(sink, 1, { hostId: 1, hostName: 'h', at: 1, services: [{ checkId: 1, name: 's', flip: null, metrics: [] }] }), { accepted: 0, rejected: [] });
   });
 });
 

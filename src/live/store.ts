@@ -21,7 +21,7 @@ export function withLiveEvents<S extends Store>(store: S, live: LiveEvents, onEr
   const ingest: Store['ingest'] = {
     async reportStates(batch) {
       const out = await store.ingest.reportStates(batch);
-      publishChecks(live, store, out.map((o) => o.checkId)).catch(onError);
+      publishChecks(live, store, out.map((o) => o.checkId), out.map((o) => o.flip)).catch(onError);
       return out;
     },
     async raiseAlerts(alerts) {

@@ -74,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onReport: async (event) => {
       deps.onOvercReport?.(event);
       // A store wrapped by withLiveEvents (src/live/store.ts) publishes every report itself.
-      if (!isLiveStore(deps.store)) publishChecks(live, deps.store, event.services.map((s) => s.checkId)).catch((err: unknown) => app.log.error({ err }, 'live: publishing checks failed'));
+      if (!isLiveStore(deps.store)) publishChecks(live, deps.store, event.services.map((s) => s.checkId), event.services.map((s) => s.flip)).catch((err: unknown) => app.log.error({ err }, 'live: publishing checks failed'));
       if (deps.tsdb && event.services.some((s) => s.metrics.length > 0)) {
         // Awaited: perfdata samples are durable before the client gets its 200. If they cannot be
         // stored the client gets 503 and retries (its states are already stored; a repeat is harmless).

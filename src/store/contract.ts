@@ -205,6 +205,15 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
       assert.equal((await store.checks.list({ limit: 10 })).items.length, 0);
     }));
 
+    it('reads several checks at once, in id order, skipping ids that do not exist', withStore(async ({ store }) => {
+      const { host } = await defaultHost(store);
+      const out = await report(store, host.id, T0, [['a', 'OK'], ['b', 'ERR', 'x'], ['c', 'WARN']]);
+      const [a, b, c] = out.map((o) => o.checkId) as [number, number, number];
+      const got = await store.checks.getMany([c, a, c + 1000, b]);
+      assert.deepEqual(got.map((x) => [x.id, x.name, x.state, x.hostName]), [[a, 'a', 'OK', 'web1'], [b, 'b', 'ERR', 'web1'], [c, 'c', 'WARN', 'web1']]);
+      assert.deepEqual(await store.checks.getMany([]), []);
+    }));
+
     it('deletes a single check', withStore(async ({ store }) => {
       const { host } = await defaultHost(store);
       const [a] = await report(store, host.id, T0, [['a', 'OK'], ['b', 'OK']]);

@@ -122,6 +122,8 @@ export interface HostRepo {
 export interface CheckRepo {
   get(id: number): Promise<Check | null>;
   getByName(hostId: number, name: string): Promise<Check | null>;
+  /** The checks with these ids that exist, in id order (one round trip; for live events). */
+  getMany(ids: readonly number[]): Promise<Check[]>;
   list(filter: CheckFilter): Promise<Page<Check>>;
   /** Counts of checks per state (for the overview and self-metrics). */
   countByState(projectId?: number): Promise<Record<CheckState, number>>;

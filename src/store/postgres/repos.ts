@@ -133,6 +133,10 @@ export class PgChecks implements CheckRepo {
   getByName(hostId: number, name: string): Promise<Check | null> {
     return this.timed('checks.get', () => one(this.pool, `${CHECK_SELECT} WHERE c.host_id = $1 AND c.name = $2`, [hostId, name], toCheck));
   }
+  getMany(ids: readonly number[]): Promise<Check[]> {
+    return this.timed('checks.getMany', async () => (ids.length === 0 ? [] : (await this.pool.query<CheckRow>(
+      `${CHECK_SELECT} WHERE c.id = ANY($1::bigint[]) ORDER BY c.id`, [ids])).rows.map(toCheck)));
+  }
   list(filter: CheckFilter): Promise<Page<Check>> {
     return this.timed('checks.list', async () => {
       const p = new Params();

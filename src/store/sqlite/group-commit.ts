@@ -16,7 +16,11 @@ export class GroupCommitter {
   private closed = false;
   private readonly runBatch: (batch: Pending[]) => unknown[];
 
-  constructor(private readonly db: Database.Database, private readonly maxBatch = 5000) {
+  /**
+   * `durable`, when given, runs after each COMMIT and before any promise of the batch settles (the
+   * WAL fdatasync when the connection runs with synchronous=NORMAL); the next batch may commit meanwhile.
+   */
+  constructor(private readonly db: Database.Database, private readonly maxBatch = 5000, private readonly durable?: () => Promise<void>) {
     const savepoint = db.transaction((fn: () => unknown) => fn());
     this.runBatch = db.transaction((batch: Pending[]) =>
       batch.map((p) => {
@@ -54,11 +58,17 @@ export class GroupCommitter {
         for (const p of batch) p.reject(err);
         continue;
       }
-      batch.forEach((p, i) => {
+      const settle = (): void => batch.forEach((p, i) => {
         const r = results[i] as { ok: boolean; value?: unknown; err?: unknown };
         if (r.ok) p.resolve(r.value);
         else p.reject(r.err);
       });
+      if (this.durable) {
+        // Committed but not yet on disk: nobody is told "done" before the sync says so.
+        this.durable().then(settle, (err: unknown) => { for (const p of batch) p.reject(err); });
+      } else {
+        settle();
+      }
     }
   }
 

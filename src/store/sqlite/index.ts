@@ -14,6 +14,7 @@ import type {
 } from '../types.js';
 import { CORE_MIGRATIONS } from './core-migrations.js';
 import { GroupCommitter } from './group-commit.js';
+import { WalSync } from './wal-sync.js';
 import { runMigrations } from './migrations-runner.js';
 import {
   type AlertRow, type CheckRow, type FlipRow, type HostRow, type ProjectRow, type StateReportRow, type TokenRow,
@@ -24,13 +25,24 @@ import {
 export interface SqliteStoreOptions {
   /** Path of the database file (created with its directory), or ':memory:'. */
   path: string;
-  /** FULL (default) fsyncs every group commit; NORMAL survives a process crash but not power loss. */
-  synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * How a write becomes durable before it is acknowledged:
+   * - 'wal-fsync' (default): synchronous=NORMAL, then one fdatasync of the WAL file off the event loop
+   *   per group commit (survives power loss; the event loop keeps serving during the fsync);
+   * - 'FULL': SQLite fsyncs inside COMMIT, blocking the event loop (survives power loss);
+   * - 'NORMAL': no fsync (survives a process crash, not a power loss; for tests and benchmarks of the rest).
+   */
+  synchronous?: 'wal-fsync' | 'FULL' | 'NORMAL';
   observer?: StoreObserver;
 }
 
 /** The SQLite store; `db` is exposed so that modules with their own tables (tsdb, alerting) share the file. */
-export type SqliteStore = Store & { readonly db: Database.Database; readonly writer: GroupCommitter };
+export type SqliteStore = Store & {
+  readonly db: Database.Database;
+  readonly writer: GroupCommitter;
+  /** Makes every commit made on `db` so far durable (for modules that write on `db` directly, e.g. the tsdb). */
+  durable(): Promise<void>;
+};
 
 const CHECK_SELECT = `SELECT c.*, h.name AS host_name FROM checks c JOIN hosts h ON h.id = c.host_id`;
 
@@ -38,9 +50,11 @@ const CHECK_SELECT = `SELECT c.*, h.name AS host_name FROM checks c JOIN hosts h
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteStore> {
   if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
   const db = new Database(opts.path);
+  const mode = opts.synchronous ?? 'wal-fsync';
+  let walSync: WalSync | null = null;
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    db.pragma(`synchronous = ${mode === 'FULL' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     runMigrations(db, 'core', CORE_MIGRATIONS);
@@ -48,11 +62,13 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
     if (!hasDefault) {
       db.prepare('INSERT INTO projects (name, ingest_token, created_at) VALUES (?, ?, ?)').run('default', randomUUID(), Date.now());
     }
+    // The -wal file exists now (the migrations wrote through it); an in-memory database has none.
+    if (mode === 'wal-fsync' && opts.path !== ':memory:') walSync = new WalSync(opts.path);
   } catch (err) {
     db.close();
     throw err;
   }
-  return new SqliteStoreImpl(db, opts.observer);
+  return new SqliteStoreImpl(db, opts.observer, walSync);
 }
 
 class SqliteStoreImpl implements SqliteStore {
@@ -67,17 +83,19 @@ class SqliteStoreImpl implements SqliteStore {
   readonly maintenance: Maintenance;
   private closed = false;
 
-  constructor(readonly db: Database.Database, private readonly observer?: StoreObserver) {
-    this.writer = new GroupCommitter(db);
+  constructor(readonly db: Database.Database, private readonly observer?: StoreObserver, private readonly walSync: WalSync | null = null) {
+    this.writer = new GroupCommitter(db, 5000, walSync ? () => walSync.sync() : undefined);
     const timed = this.timed.bind(this);
     const write = <T>(fn: () => T): Promise<T> => this.writer.run(fn);
-    this.projects = new SqliteProjects(db, timed, write);
-    this.tokens = new SqliteTokens(db, timed, write);
-    this.hosts = new SqliteHosts(db, timed, write);
-    this.checks = new SqliteChecks(db, timed, write);
+    // Repositories prepare each distinct SQL text once (dynamic filters give a small, bounded set).
+    const cached = cachingPreparer(db);
+    this.projects = new SqliteProjects(cached, timed, write);
+    this.tokens = new SqliteTokens(cached, timed, write);
+    this.hosts = new SqliteHosts(cached, timed, write);
+    this.checks = new SqliteChecks(cached, timed, write);
     this.ingest = new SqliteIngest(db, timed, write);
-    this.history = new SqliteHistory(db, timed);
-    this.maintenance = new SqliteMaintenance(db, timed, write);
+    this.history = new SqliteHistory(cached, timed);
+    this.maintenance = new SqliteMaintenance(cached, timed, write);
   }
 
   /** Times `fn` (sync or async) and reports it to the observer. */
@@ -91,19 +109,42 @@ class SqliteStoreImpl implements SqliteStore {
     }
   }
 
+  durable(): Promise<void> {
+    return this.walSync ? this.walSync.sync() : Promise.resolve();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.writer.close();
     this.closed = true;
+    await this.walSync?.close();
     this.db.close();
   }
 }
 
 type Timed = <T>(op: string, fn: () => T | Promise<T>) => Promise<T>;
+
+/** The one Database method the repositories use. */
+type Preparer = Pick<Database.Database, 'prepare'>;
+
+/** A Preparer that compiles each SQL text once and reuses the statement. */
+function cachingPreparer(db: Database.Database): Preparer {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(sql: string) {
+      let st = cache.get(sql);
+      if (st === undefined) {
+        st = db.prepare(sql);
+        cache.set(sql, st);
+      }
+      return st;
+    },
+  } as Preparer;
+}
 type Write = <T>(fn: () => T) => Promise<T>;
 
 class SqliteProjects implements ProjectRepo {
-  constructor(private readonly db: Database.Database, private readonly timed: Timed, private readonly write: Write) {}
+  constructor(private readonly db: Preparer, private readonly timed: Timed, private readonly write: Write) {}
   list(): Promise<Project[]> {
     return this.timed('projects.list', () => (this.db.prepare('SELECT * FROM projects ORDER BY id').all() as ProjectRow[]).map(toProject));
   }
@@ -130,7 +171,7 @@ class SqliteProjects implements ProjectRepo {
 }
 
 class SqliteTokens implements TokenRepo {
-  constructor(private readonly db: Database.Database, private readonly timed: Timed, private readonly write: Write) {}
+  constructor(private readonly db: Preparer, private readonly timed: Timed, private readonly write: Write) {}
   create(input: { name: string; role: Role; projectId: number | null; hash: string; now: number }): Promise<ApiToken> {
     return this.timed('tokens.create', () => this.write(() => toToken(this.db.prepare(
       'INSERT INTO api_tokens (name, role, project_id, token_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
@@ -157,7 +198,7 @@ class SqliteTokens implements TokenRepo {
 }
 
 class SqliteHosts implements HostRepo {
-  constructor(private readonly db: Database.Database, private readonly timed: Timed, private readonly write: Write) {}
+  constructor(private readonly db: Preparer, private readonly timed: Timed, private readonly write: Write) {}
   get(id: number): Promise<Host | null> {
     return this.timed('hosts.get', () => mapOrNull(this.db.prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow, toHost));
   }
@@ -197,13 +238,17 @@ class SqliteHosts implements HostRepo {
 }
 
 class SqliteChecks implements CheckRepo {
-  constructor(private readonly db: Database.Database, private readonly timed: Timed, private readonly write: Write) {}
+  constructor(private readonly db: Preparer, private readonly timed: Timed, private readonly write: Write) {}
   get(id: number): Promise<Check | null> {
     return this.timed('checks.get', () => mapOrNull(this.db.prepare(`${CHECK_SELECT} WHERE c.id = ?`).get(id) as CheckRow, toCheck));
   }
   getByName(hostId: number, name: string): Promise<Check | null> {
     return this.timed('checks.get', () =>
       mapOrNull(this.db.prepare(`${CHECK_SELECT} WHERE c.host_id = ? AND c.name = ?`).get(hostId, name) as CheckRow, toCheck));
+  }
+  getMany(ids: readonly number[]): Promise<Check[]> {
+    return this.timed('checks.getMany', () => (ids.length === 0 ? [] : (this.db.prepare(
+      `${CHECK_SELECT} WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.id`).all(JSON.stringify(ids)) as CheckRow[]).map(toCheck)));
   }
   list(filter: CheckFilter): Promise<Page<Check>> {
     return this.timed('checks.list', () => {
@@ -305,7 +350,7 @@ class SqliteIngest implements IngestWriter {
 }
 
 class SqliteHistory implements HistoryReader {
-  constructor(private readonly db: Database.Database, private readonly timed: Timed) {}
+  constructor(private readonly db: Preparer, private readonly timed: Timed) {}
 
   stateReports(checkId: number, filter: TimeFilter): Promise<Page<StateReport>> {
     return this.timed('history.stateReports', () => {
@@ -344,7 +389,7 @@ class SqliteHistory implements HistoryReader {
 }
 
 class SqliteMaintenance implements Maintenance {
-  constructor(private readonly db: Database.Database, private readonly timed: Timed, private readonly write: Write) {}
+  constructor(private readonly db: Preparer, private readonly timed: Timed, private readonly write: Write) {}
   /** Deletes in batches of 10,000 so that one call never holds the writer for long. */
   async pruneStateReports(before: number): Promise<number> {
     let total = 0;

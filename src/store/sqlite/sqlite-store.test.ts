@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { runStoreContract } from '../contract.js';
 import { CORE_MIGRATIONS } from './core-migrations.js';
 import { openSqliteStore } from './index.js';
+import { GroupCommitter } from './group-commit.js';
 import { runMigrations } from './migrations-runner.js';
 
 function tempFile(): { path: string; dir: string } {
@@ -63,12 +64,37 @@ describe('sqlite store specifics', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('uses WAL and full synchronous mode by default', async () => {
+  it('uses WAL; by default SQLite does not fsync in COMMIT (the WAL is fsynced off the event loop), FULL on request', async () => {
     const { dir, path } = tempFile();
     const store = await openSqliteStore({ path });
     assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(store.db.pragma('synchronous', { simple: true }), 2);
+    assert.equal(store.db.pragma('synchronous', { simple: true }), 1);
     await store.close();
+    const full = await openSqliteStore({ path, synchronous: 'FULL' });
+    assert.equal(full.db.pragma('synchronous', { simple: true }), 2);
+    await full.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('settles a group commit only after its durability step, and a failed step rejects the whole batch', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (v INTEGER)');
+    let release: (err?: Error) => void = () => undefined;
+    const gc = new GroupCommitter(db, 100, () => new Promise<void>((res, rej) => { release = (err) => (err ? rej(err) : res()); }));
+    let settled = 0;
+    const batch = [1, 2, 3].map((v) => gc.run(() => db.prepare('INSERT INTO t VALUES (?)').run(v)).then(() => { settled++; }));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 3, 'committed');
+    assert.equal(settled, 0, 'but nobody told before the durability step');
+    release();
+    await Promise.all(batch);
+    assert.equal(settled, 3);
+    const failing = gc.run(() => db.prepare('INSERT INTO t VALUES (4)').run());
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    release(new Error('EIO'));
+    await assert.rejects(failing, /EIO/);
+    db.close();
   });
 });

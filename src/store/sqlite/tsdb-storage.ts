@@ -42,8 +42,12 @@ function blob(u: Uint8Array): Buffer {
   return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
-/** Opening options: an existing connection (shared with the main store) or a file of its own. */
-export type SqliteTsdbStorageOptions = { db: Database.Database } | { path: string; synchronous?: 'FULL' | 'NORMAL' };
+/**
+ * Opening options: an existing connection (shared with the main store; pass the store's `durable`
+ * when that connection does not fsync inside COMMIT, so WAL appends are acknowledged only once on
+ * disk) or a file of its own.
+ */
+export type SqliteTsdbStorageOptions = { db: Database.Database; durable?: () => Promise<void> } | { path: string; synchronous?: 'FULL' | 'NORMAL' };
 
 /** Opens the tsdb storage, creating or migrating its tables. */
 export function openSqliteTsdbStorage(opts: SqliteTsdbStorageOptions): TsdbStorage {
@@ -63,7 +67,7 @@ export function openSqliteTsdbStorage(opts: SqliteTsdbStorageOptions): TsdbStora
     if (owns) db.close();
     throw err;
   }
-  return new SqliteTsdbStorage(db, owns);
+  return new SqliteTsdbStorage(db, owns, 'db' in opts ? opts.durable : undefined);
 }
 
 class SqliteTsdbStorage implements TsdbStorage {
@@ -80,7 +84,7 @@ class SqliteTsdbStorage implements TsdbStorage {
   private readonly checkpointTx: (chunks: readonly NewChunk[], walUpTo: number) => void;
   private readonly replaceTx: (remove: readonly number[], add: readonly NewChunk[]) => void;
 
-  constructor(private readonly db: Database.Database, private readonly owns: boolean) {
+  constructor(private readonly db: Database.Database, private readonly owns: boolean, private readonly durable?: () => Promise<void>) {
     this.upsertSeries = db.prepare(`INSERT INTO tsdb_series (id, project_id, name, tags, type, created_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET type = excluded.type`);
     this.insertWal = db.prepare('INSERT INTO tsdb_wal (data) VALUES (?)');
@@ -128,7 +132,9 @@ class SqliteTsdbStorage implements TsdbStorage {
 
   async appendWal(series: readonly StoredSeries[], record: Uint8Array): Promise<number> {
     this.check();
-    return this.appendTx(series, record);
+    const id = this.appendTx(series, record);
+    if (this.durable) await this.durable();
+    return id;
   }
 
   async readWal(): Promise<Array<{ id: number; data: Uint8Array }>> {
