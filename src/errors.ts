@@ -12,7 +12,7 @@ export const ERROR_CODES = {
   OVS_ERR_FORBIDDEN: { status: 403, description: 'The token is valid but its role or project does not allow this.' },
   OVS_ERR_NOT_FOUND: { status: 404, description: 'The addressed object does not exist.' },
   OVS_ERR_CONFLICT: { status: 409, description: 'The object already exists or the change conflicts with current state.' },
-  OVS_ERR_BODY_TOO_LARGE: { status: 413, description: 'The body is larger than the configured limit (server.bodyLimit).' },
+  OVS_ERR_BODY_TOO_LARGE: { status: 413, description: 'The body is larger than the configured limit (server.body_limit).' },
   OVS_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not one this endpoint accepts.' },
   OVS_ERR_RATE_LIMITED: { status: 429, description: 'Too many requests; retry later.' },
   OVS_ERR_INTERNAL: { status: 500, description: 'An unexpected error; details are in the server log.' },

@@ -21,7 +21,7 @@ export function toOverseeError(err: unknown, bodyLimit: number): OverseeError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new OverseeError('OVS_ERR_BAD_JSON', 'body is empty but Content-Type is application/json');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new OverseeError('OVS_ERR_BODY_TOO_LARGE', `body is larger than the limit of ${bodyLimit} bytes (setting server.bodyLimit)`);
+      return new OverseeError('OVS_ERR_BODY_TOO_LARGE', `body is larger than the limit of ${bodyLimit} bytes (setting server.body_limit, OVERSEE_BODY_LIMIT, --body-limit)`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new OverseeError('OVS_ERR_UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Type: ${fe.message ?? ''}`);
     default:

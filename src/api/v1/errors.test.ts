@@ -72,7 +72,7 @@ describe('error answers of the plugin', () => {
     });
     assert.equal(res.statusCode, 413);
     assert.equal(errorCode(res.json()), 'OVS_ERR_BODY_TOO_LARGE');
-    assert.equal(errorMessage(res.json()), 'body is larger than the limit of 1048576 bytes (setting server.bodyLimit)');
+    assert.equal(errorMessage(res.json()), 'body is larger than the limit of 1048576 bytes (setting server.body_limit, OVERSEE_BODY_LIMIT, --body-limit)');
   });
 
   it('answers 415 OVS_ERR_UNSUPPORTED_MEDIA_TYPE to a body that is not JSON', async () => {

@@ -76,7 +76,7 @@ export function toOverseeError(err: unknown): OverseeError {
 export function apiErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   let e = toOverseeError(err);
   if (e.code === 'OVS_ERR_BODY_TOO_LARGE') {
-    e = new OverseeError(e.code, `body is larger than the limit of ${request.routeOptions.bodyLimit} bytes (setting server.bodyLimit)`);
+    e = new OverseeError(e.code, `body is larger than the limit of ${request.routeOptions.bodyLimit} bytes (setting server.body_limit, OVERSEE_BODY_LIMIT, --body-limit)`);
   }
   if (e.status >= 500) request.log.error({ err }, 'request failed');
   const body: ApiErrorBody = { error: { code: e.code, message: e.message } };
