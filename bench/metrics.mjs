@@ -14,6 +14,7 @@
 //
 // Standalone: node bench/metrics.mjs [--quick] [--runs N] [--connections N] [--phases ingest,statsd,rss]
 //             [--cpu-prof DIR]   (Oversee servers write V8 CPU profiles into DIR)
+//             OVERSEE_BENCH_BIN=/path/to/bin/oversee benchmarks another build.
 import { execFile, fork, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -31,6 +32,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PEERS_DIR = join(ROOT, '.bench', 'peers');
 const STATSD_JS = join(PEERS_DIR, 'node_modules', 'statsd', 'stats.js');
 const VM_BIN = '/usr/bin/victoria-metrics';
+/** The `oversee` executable under test (OVERSEE_BENCH_BIN compares another build, e.g. a copy of bin/ and dist/). */
+const OVERSEE_BIN = process.env.OVERSEE_BENCH_BIN || join(ROOT, 'bin', 'oversee');
 const STATSD_VERSION = '0.9'; // newest statsd on npm (there is no 0.10)
 const execFileAsync = promisify(execFile);
 
@@ -194,7 +197,7 @@ async function ensureStatsd(log) {
 /** `node bin/oversee serve` on `dataDir`; resolves once it prints its listening line. */
 function startOversee({ dataDir, statsdPort = 0, cpuProfDir = null }) {
   const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const proc = track(spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'oversee'), 'serve', '--port', '0', '--data', dataDir,
+  const proc = track(spawn(process.execPath, [...nodeArgs, OVERSEE_BIN, 'serve', '--port', '0', '--data', dataDir,
     '--statsd-port', String(statsdPort), '--graphite-port', '0', '--log-level', 'warn'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OVERSEE_'))),
   }));
