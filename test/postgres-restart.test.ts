@@ -101,7 +101,7 @@ describe('PostgreSQL going away under two serving nodes (proxy cut and resumed)'
     await proxy.cut();
     await sleep(3000);
     for (const n of nodes) {
-      const ready = await fetch(new URL('/readyz', n.url));
+      const ready = await fetch(new URL('/readyz', n.url)).catch((err: unknown) => assert.fail(`${String(err)}; node output:\n${n.output().slice(-3000)}`));
       assert.equal(ready.status, 503, 'not ready while the store is unreachable');
     }
     const down = statuses.filter((s) => s.phase === 'down');
