@@ -12,6 +12,7 @@
 // .bench/peers statsd); a peer that cannot be installed or started is reported and skipped.
 // Oversee runs as a real `oversee serve` (built by `npm run build`) on a temporary data dir.
 //
+// In the runner: npm run bench -- --only metrics [--quick]   (or OVERSEE_BENCH_QUICK=1 for smaller data)
 // Standalone: node bench/metrics.mjs [--quick] [--runs N] [--connections N] [--phases ingest,statsd,rss]
 //             [--cpu-prof DIR]   (Oversee servers write V8 CPU profiles into DIR)
 //             OVERSEE_BENCH_BIN=/path/to/bin/oversee benchmarks another build.
@@ -434,7 +435,7 @@ async function timeQuery(url, headers) {
 // ---------- the section ----------
 
 /** Runs the section and resolves to its summary ({ title, lines }). */
-export async function run({ runs = 3, log = console.log, connections = 8, quick = false, phases = ['ingest', 'statsd', 'rss'], cpuProfDir = null } = {}) {
+export async function run({ runs = 3, log = console.log, connections = 8, quick = process.env.OVERSEE_BENCH_QUICK === '1', phases = ['ingest', 'statsd', 'rss'], cpuProfDir = null } = {}) {
   hookExit();
   const cfg = quick
     ? { series: 400, hours: 2, querySeries: 200, rssSeries: 10_000, rssPoints: 3, stepSeconds: 1.5, queryReps: 3, startRate: 20_000 }
