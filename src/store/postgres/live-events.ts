@@ -189,6 +189,9 @@ export class PgLiveEvents implements LiveEvents {
       }
       if (part.length > 0) payloads.push(JSON.stringify({ n: this.node, e: part } satisfies Wire));
       const client = await this.pool.connect();
+      // A checked-out client whose connection dies emits 'error'; unheard, that would crash the process.
+      const onClientError = (): void => undefined;
+      client.on('error', onClientError);
       try {
         await client.query('BEGIN');
         for (const p of payloads) {
@@ -201,9 +204,11 @@ export class PgLiveEvents implements LiveEvents {
         }
         await client.query("DELETE FROM live_outbox WHERE created_at < now() - interval '1 minute'");
         await client.query('COMMIT');
+        client.off('error', onClientError);
         client.release();
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
+        client.off('error', onClientError);
         client.release(true);
         throw err;
       }

@@ -91,6 +91,9 @@ export class PgUserStore implements UserStore {
   /** Serialized by a transaction advisory lock, so two racing setups cannot both create a first user. */
   async createFirstUser(input: { name: string; passwordHash: string; now: number }): Promise<User | null> {
     const client = await this.pool.connect().catch((err: unknown) => { throw mapPgError(err); });
+    let broken = false;
+    const onError = (): void => { broken = true; }; // unheard, a lost connection would crash the process
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       await client.query("SELECT pg_advisory_xact_lock(hashtext('oversee-first-user'))");
@@ -100,10 +103,11 @@ export class PgUserStore implements UserStore {
       const row = res.rows[0];
       return row === undefined ? null : toUser(row);
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => { broken = true; });
       throw mapPgError(err);
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 
