@@ -3,7 +3,7 @@
 // A section is a module exporting `name`, `description` and `run({ runs, durationMs, log })`, which
 // resolves to a summary { title, lines: string[] }. Add a section by adding one row to SECTIONS.
 //
-// Usage: node bench/run.mjs [--only name[,name...]] [--runs N] [--duration SECONDS] [--connections N] [--list]
+// Usage: node bench/run.mjs [--only name[,name...]] [--runs N] [--duration SECONDS] [--connections N] [--quick] [--list]
 import { parseArgs } from 'node:util';
 
 /** Every section, in the order they run. */
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string' },
+    quick: { type: 'boolean', default: false }, // smaller data for a smoke run (sections that support it)
     list: { type: 'boolean', default: false },
   },
 });
@@ -51,7 +52,7 @@ for (const section of selected) {
   try {
     const mod = await section.load();
     const extra = values.connections === undefined ? {} : { connections: Number(values.connections) };
-    const summary = await mod.run({ runs, durationMs, ...extra, log: (line) => console.log(`  ${line}`) });
+    const summary = await mod.run({ runs, durationMs, ...extra, ...(values.quick ? { quick: true } : {}), log: (line) => console.log(`  ${line}`) });
     summaries.push(summary);
   } catch (err) {
     console.error(`  ${section.name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
