@@ -7,7 +7,8 @@ import { AlertAdmin, AlertEngine, parseAlertingConfig, type AlertingConfig } fro
 import type { AlertStore } from '../alert/store-types.js';
 import type { ServerConfig } from '../config/index.js';
 import { startMetricListeners, type MetricListeners } from '../ingest/metric-listeners.js';
-import type { LiveEvents } from '../live/events.js';
+import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
+import { withLiveEvents } from '../live/store.js';
 import { openPostgresAlertStore } from '../store/postgres/alerting.js';
 import { openPostgresStore, type PostgresStore } from '../store/postgres/index.js';
 import { openPostgresLiveEvents, type PgLiveEvents } from '../store/postgres/live-events.js';
@@ -42,13 +43,13 @@ export const NODE_TTL_MS = 30_000;
 
 /** The opened store and what depends on its kind; `close` closes what open made, store last. */
 export interface Backend {
-  /** The store every part uses (on PostgreSQL wrapped so that every durable change is published live). */
+  /** The store every part uses (wrapped so that every durable change is published live). */
   store: Store;
   /** The unwrapped store (SQLite: for its file; PostgreSQL: for its pool). */
   raw: SqliteStore | PostgresStore;
   /** Identity of this process in claims and WAL records. */
   nodeId: string;
-  /** Cross-node live events (PostgreSQL), or undefined for the app's in-process bus. */
+  /** The live-event bus: in-process on SQLite, LISTEN/NOTIFY across nodes on PostgreSQL. */
   live?: LiveEvents;
   close(): Promise<void>;
 }
@@ -67,7 +68,10 @@ export async function openBackend(config: ServerConfig, deps: { observer: StoreO
   const loc = config.store;
   if (loc.kind === 'sqlite') {
     const store = await openSqliteStore({ path: loc.path, observer: deps.observer });
-    return { store, raw: store, nodeId, close: () => store.close() };
+    // Every durable change, whatever the protocol (OddEye, okerr, expiry, rules, deletes), reaches open pages.
+    const live = new MemoryLiveEvents();
+    const wrapped = withLiveEvents(store, live, (err) => deps.logger.error({ err }, 'live: publishing failed'));
+    return { store: wrapped, raw: store, nodeId, live, close: () => store.close() };
   }
   const store = await openPostgresStore({
     url: loc.url, schema: loc.schema, poolSize: loc.poolSize, observer: deps.observer, applicationName: `oversee ${nodeId}`,
