@@ -8,11 +8,11 @@ import type { SelfMetrics } from '../../server/self-metrics.js';
 import type { Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
 import { VERSION } from '../../version.js';
-import { authenticate, bearerToken, type Principal } from '../auth.js';
+import type { Principal } from '../auth.js';
 import { logRoutes } from './alerts.js';
 import { checkRoutes } from './checks.js';
-import type { ApiContext } from './context.js';
-import { apiErrorHandler, validationError } from './errors.js';
+import { apiErrorHandler } from './errors.js';
+import { installApiPlumbing } from './plumbing.js';
 import { hostRoutes } from './hosts.js';
 import { projectRoutes } from './projects.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -37,19 +37,6 @@ function isPublic(request: FastifyRequest): boolean {
 }
 
 /**
- * Answers OVS_ERR_VALIDATION for a top-level field the schema does not list. Fastify's Ajv would
- * silently drop it, so a typo in a filter (`?sate=ERR`) would quietly return everything.
- */
-function rejectUnknownFields(value: unknown, schema: unknown): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
-  const known = typeof schema === 'object' && schema !== null && 'properties' in schema
-    && typeof schema.properties === 'object' && schema.properties !== null ? schema.properties : {};
-  for (const key of Object.keys(value)) {
-    if (!Object.hasOwn(known, key)) throw new OverseeError('OVS_ERR_VALIDATION', `${key}: is not a known field`, { field: key });
-  }
-}
-
-/**
  * Fastify plugin serving the native API; register with `{ prefix: '/api/v1', store, clock, metrics }`.
  * 1. OpenAPI collection (must come before the routes), error formatting, 404s.
  * 2. An onRequest hook that authenticates every non-public request (401 otherwise), and a
@@ -68,43 +55,11 @@ export async function apiV1Routes(app: FastifyInstance, opts: ApiV1Options): Pro
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
-  app.setSchemaErrorFormatter(validationError);
-  app.setErrorHandler(apiErrorHandler);
+  const ctx = installApiPlumbing(app, {
+    store: opts.store, clock: opts.clock, isPublic, refuseBodyWithoutSchema: true, ...(opts.principal ? { principal: opts.principal } : {}),
+  });
   app.setNotFoundHandler((request, reply) => {
     apiErrorHandler(new OverseeError('OVS_ERR_NOT_FOUND', `no such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`), request, reply);
-  });
-
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  const ctx: ApiContext = {
-    store: opts.store,
-    clock: opts.clock,
-    principal(request) {
-      const p = principals.get(request);
-      if (p === undefined) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'an API token is required');
-      return p;
-    },
-  };
-
-  const bearerPrincipal = async (request: FastifyRequest): Promise<Principal | null> => {
-    const token = bearerToken(request.headers.authorization);
-    if (token === null) return null;
-    const principal = await authenticate(opts.store, opts.clock, token);
-    if (principal === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'the API token is not valid (unknown or revoked)');
-    return principal;
-  };
-  const findPrincipal = opts.principal ?? bearerPrincipal;
-
-  app.addHook('onRequest', async (request) => {
-    if (isPublic(request)) return;
-    const principal = await findPrincipal(request);
-    if (principal === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'an API token is required: Authorization: Bearer ovs_…');
-    principals.set(request, principal);
-  });
-
-  app.addHook('preValidation', async (request) => {
-    if (isPublic(request)) return;
-    rejectUnknownFields(request.query, request.routeOptions.schema?.querystring);
-    rejectUnknownFields(request.body, request.routeOptions.schema?.body);
   });
 
   projectRoutes(app, ctx);

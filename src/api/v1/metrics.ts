@@ -2,7 +2,6 @@
 // apiV1Routes (same bearer-token authentication and error shape, separate encapsulation): the Severe
 // okerr settings and — when a time-series store is given — samples and queries.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { OverseeError } from '../../errors.js';
 import type { OkerrRepo } from '../../ingest/okerr-repo.js';
 import { okerrSettingsRoutes } from '../../ingest/okerr-settings-routes.js';
 import type { SampleSink } from '../../ingest/samples.js';
@@ -12,9 +11,9 @@ import type { RuleRepo } from '../../rules/types.js';
 import type { SelfMetrics } from '../../server/self-metrics.js';
 import type { Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
-import { authenticate, bearerToken, type Principal } from '../auth.js';
+import type { Principal } from '../auth.js';
 import type { ApiContext } from './context.js';
-import { apiErrorHandler, validationError } from './errors.js';
+import { installApiPlumbing } from './plumbing.js';
 import { metricsQueryRoutes, type MetricsReader } from './metrics-query.js';
 
 /** What the composition root passes to metricsApiRoutes. */
@@ -32,52 +31,9 @@ export interface MetricsApiOptions {
   principal?: (request: FastifyRequest) => Promise<Principal | null>;
 }
 
-/**
- * Answers OVS_ERR_VALIDATION for a top-level field the schema does not list (Fastify's Ajv would drop
- * it silently). The same rule as apiV1Routes applies; it is not exported there, hence this copy.
- */
-function rejectUnknownFields(value: unknown, schema: unknown): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
-  const known = typeof schema === 'object' && schema !== null && 'properties' in schema
-    && typeof schema.properties === 'object' && schema.properties !== null ? schema.properties : {};
-  for (const key of Object.keys(value)) {
-    if (!Object.hasOwn(known, key)) throw new OverseeError('OVS_ERR_VALIDATION', `${key}: is not a known field`, { field: key });
-  }
-}
-
 /** Fastify plugin; register with `{ prefix: '/api/v1', … }`. Every route needs an API token. */
 export async function metricsApiRoutes(app: FastifyInstance, opts: MetricsApiOptions): Promise<void> {
-  app.setSchemaErrorFormatter(validationError);
-  app.setErrorHandler(apiErrorHandler);
-
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  const ctx: ApiContext = {
-    store: opts.store,
-    clock: opts.clock,
-    principal(request) {
-      const p = principals.get(request);
-      if (p === undefined) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'an API token is required');
-      return p;
-    },
-  };
-  const bearerPrincipal = async (request: FastifyRequest): Promise<Principal | null> => {
-    const token = bearerToken(request.headers.authorization);
-    if (token === null) return null;
-    const principal = await authenticate(opts.store, opts.clock, token);
-    if (principal === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'the API token is not valid (unknown or revoked)');
-    return principal;
-  };
-  const findPrincipal = opts.principal ?? bearerPrincipal;
-  app.addHook('onRequest', async (request) => {
-    const principal = await findPrincipal(request);
-    if (principal === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'an API token is required: Authorization: Bearer ovs_…');
-    principals.set(request, principal);
-  });
-  app.addHook('preValidation', async (request) => {
-    const schema = request.routeOptions.schema;
-    rejectUnknownFields(request.query, schema?.querystring);
-    if (schema?.body !== undefined) rejectUnknownFields(request.body, schema.body);
-  });
+  const ctx: ApiContext = installApiPlumbing(app, { store: opts.store, clock: opts.clock, ...(opts.principal ? { principal: opts.principal } : {}) });
 
   if (opts.okerr !== null) okerrSettingsRoutes(app, ctx, opts.okerr);
   if (opts.tsdb !== null) {
