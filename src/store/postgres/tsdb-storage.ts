@@ -145,10 +145,14 @@ class PgTsdbStorage implements PostgresTsdbStorage {
       if (series.length === 0) return [];
       const tags = series.map((s) => JSON.stringify(s.tags));
       // 1. Insert the identities not stored yet (a racing node's insert makes ours yield, then is read back).
+      //    In one canonical order on every node: two nodes inserting the same new series in different
+      //    orders would take the unique-index locks in opposite orders and deadlock.
       await this.pool.query(`INSERT INTO tsdb_series (id, project_id, name, tags, type, created_at)
-        SELECT nextval('tsdb_series_ids'), u.p, u.n, u.t, u.ty, u.c
-        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(p, n, t, ty, c)
-        WHERE NOT EXISTS (SELECT 1 FROM tsdb_series s WHERE s.project_id = u.p AND s.name = u.n AND s.tags = u.t)
+        SELECT nextval('tsdb_series_ids'), o.p, o.n, o.t, o.ty, o.c FROM (
+          SELECT u.p, u.n, u.t, u.ty, u.c
+          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(p, n, t, ty, c)
+          WHERE NOT EXISTS (SELECT 1 FROM tsdb_series s WHERE s.project_id = u.p AND s.name = u.n AND s.tags = u.t)
+          ORDER BY u.p, u.n COLLATE "C", u.t COLLATE "C") AS o
         ON CONFLICT (project_id, name, tags) DO NOTHING`,
       [series.map((s) => s.projectId), series.map((s) => s.name), tags, series.map((s) => s.type), series.map((s) => s.createdAt)]);
       // 2. Read every id back (a new statement sees what racing nodes committed).
