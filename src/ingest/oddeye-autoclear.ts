@@ -24,6 +24,28 @@ export const ODDEYE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oddeye_autoclear_due ON oddeye_autoclear (clear_at);
     `),
   },
+  {
+    version: 2,
+    description: 'last-seen times of ordinary OddEye series and the hosts flagged silent (oddeye-silence.ts)',
+    up: (db) => db.exec(`
+      CREATE TABLE oddeye_seen (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        host TEXT NOT NULL,
+        series TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, host, series)
+      );
+      CREATE INDEX oddeye_seen_at ON oddeye_seen (seen_at);
+      CREATE TABLE oddeye_silent (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        host TEXT NOT NULL,
+        check_id INTEGER NOT NULL,
+        info TEXT NOT NULL,
+        PRIMARY KEY (project_id, host)
+      );
+    `),
+  },
 ];
 
 /** Where auto-clear times are kept. Writes resolve once durable. */

@@ -6,7 +6,8 @@
 // OK → OK, ELEVATED/WARNING → WARN, ERROR → ERR, with the message as info; `reaction > 0` makes the
 // check a heartbeat of that many minutes, and `reaction < 0` clears a non-OK Special back to OK after
 // |reaction| minutes without a newer one (oddeye-autoclear.ts). Other elements are samples for the
-// time-series store, scored for anomalies by their reaction (oddeye-anomaly.ts).
+// time-series store, scored for anomalies by their reaction (oddeye-anomaly.ts); a host whose ordinary
+// series stay silent for `silent_after` (3 min) gets the ERR check `silent metrics` (oddeye-silence.ts).
 // `sandbox=…` requests are validated and answered but not stored (the agent's test mode).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReportedState } from '../domain/check-state.js';
@@ -20,6 +21,7 @@ import type { Clock } from '../util/clock.js';
 import { seriesProblem } from '../tsdb/series.js';
 import { OddEyeAnomalies, type AnomalyChange } from './oddeye-anomaly.js';
 import { autoClearRepoFor, sweepAutoClear, type AutoClearRepo } from './oddeye-autoclear.js';
+import { DEFAULT_SILENT_AFTER_MS, OddEyeSilence, silenceRepoFor } from './oddeye-silence.js';
 import type { SampleSink } from './samples.js';
 
 /** Host of Special elements that carry no `host` tag. */
@@ -41,6 +43,12 @@ export interface OddEyeRoutesOptions {
   autoClearIntervalMs?: number;
   /** Dynamic alerting on ordinary series (default: a new tracker; null: off). */
   anomalies?: OddEyeAnomalies | null;
+  /** Silence before a host's ordinary series count as silent, ms (default 3 min; 0: not watched). */
+  silentAfterMs?: number;
+  /** Silent-series tracking (default: one on the store's tables with silentAfterMs; null: off). */
+  silence?: OddEyeSilence | null;
+  /** How often silent series are looked for (default 15 s). */
+  silenceIntervalMs?: number;
 }
 
 /** The check report of one Special element. */
@@ -60,6 +68,21 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
   const { store, clock, metrics, samples } = opts;
   const autoClear = opts.autoClear === undefined ? autoClearRepoFor(store) : opts.autoClear;
   const anomalies = opts.anomalies === undefined ? new OddEyeAnomalies() : opts.anomalies;
+  const silence = opts.silence !== undefined ? opts.silence : defaultSilence(store, clock, opts.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS);
+  if (silence !== null) {
+    let timer: NodeJS.Timeout | null = null;
+    let sweeping: Promise<unknown> = Promise.resolve();
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        sweeping = silence.sweep().catch((err: unknown) => app.log.error({ err }, 'oddeye: silent-series sweep failed'));
+      }, opts.silenceIntervalMs ?? 15_000);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => {
+      if (timer !== null) clearInterval(timer);
+      await sweeping;
+    });
+  }
   if (autoClear !== null) {
     let timer: NodeJS.Timeout | null = null;
     let sweeping: Promise<unknown> = Promise.resolve();
@@ -168,6 +191,13 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
         pointEls.length > 0 && samples !== null ? samples.commit() : undefined,
       ]);
       if (anomalies !== null) await reportAnomalies(project.id, address, pointEls.map((el) => anomalies.observe(project.id, el)));
+      if (silence !== null && pointEls.length > 0) {
+        // Only a last-seen time per sample; a host flagged silent is re-examined at once.
+        const now = clock.now();
+        let flagged = false;
+        for (const el of pointEls) flagged = silence.touch(project.id, el.tags.host ?? ODDEYE_DEFAULT_HOST, el.metric, el.tags, now) || flagged;
+        if (flagged) await silence.sweep();
+      }
     }
     const accepted = specials.length + pointEls.length;
     metrics.reportsAccepted.inc({ protocol: 'oddeye' }, accepted);
@@ -185,6 +215,13 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
     const q = req.url.indexOf('?');
     return handle(q < 0 ? '' : req.url.slice(q + 1), req.ip, reply);
   });
+}
+
+/** The silent-series tracker on the store's tables, or null when disabled (0) or the store has no tables. */
+function defaultSilence(store: Store, clock: Clock, afterMs: number): OddEyeSilence | null {
+  if (afterMs <= 0) return null;
+  const repo = silenceRepoFor(store);
+  return repo === null ? null : new OddEyeSilence(store, repo, clock, afterMs);
 }
 
 /** Request indexes of the valid elements: those not among the rejected ones, in order. */

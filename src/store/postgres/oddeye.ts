@@ -1,8 +1,9 @@
-// Auto-clear times of OddEye Specials on PostgreSQL (module 'oddeye'): the AutoClearRepo of
-// src/ingest/oddeye-autoclear.ts. Several nodes may sweep at once: a due check is reported OK by
-// each of them, which changes its state once (the second report finds it OK already).
+// OddEye tables on PostgreSQL (module 'oddeye'): the AutoClearRepo of src/ingest/oddeye-autoclear.ts
+// and the SilenceRepo of src/ingest/oddeye-silence.ts. Several nodes may sweep at once: a due check
+// is reported by each of them, which changes its state once (the second report finds it changed).
 import type pg from 'pg';
 import type { AutoClearRepo } from '../../ingest/oddeye-autoclear.js';
+import type { SeenRow, SilenceRepo, SilentFlag } from '../../ingest/oddeye-silence.js';
 import type { PgMigration } from './migrations-runner.js';
 import { mapPgError } from './pool.js';
 
@@ -18,6 +19,28 @@ export const PG_ODDEYE_MIGRATIONS: readonly PgMigration[] = [
         minutes DOUBLE PRECISION NOT NULL
       );
       CREATE INDEX oddeye_autoclear_due ON oddeye_autoclear (clear_at);
+    `),
+  },
+  {
+    version: 2,
+    description: 'last-seen times of ordinary OddEye series and the hosts flagged silent',
+    up: (c) => c.query(`
+      CREATE TABLE oddeye_seen (
+        project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        host TEXT NOT NULL,
+        series TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        seen_at BIGINT NOT NULL,
+        PRIMARY KEY (project_id, host, series)
+      );
+      CREATE INDEX oddeye_seen_at ON oddeye_seen (seen_at);
+      CREATE TABLE oddeye_silent (
+        project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        host TEXT NOT NULL,
+        check_id BIGINT NOT NULL,
+        info TEXT NOT NULL,
+        PRIMARY KEY (project_id, host)
+      );
     `),
   },
 ];
@@ -43,6 +66,68 @@ export class PgAutoClearRepo implements AutoClearRepo {
       const res = await this.pool.query<{ check_id: number; minutes: number }>(
         'SELECT check_id, minutes FROM oddeye_autoclear WHERE clear_at <= $1 ORDER BY clear_at LIMIT $2', [now, limit]);
       return res.rows.map((r) => ({ checkId: r.check_id, minutes: r.minutes }));
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+}
+
+/** Rows per upsert statement of last-seen times. */
+const TOUCH_BATCH = 5000;
+
+/** SilenceRepo on the store's pool (tables migrated when the store opens). */
+export class PgSilenceRepo implements SilenceRepo {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async touch(rows: readonly SeenRow[]): Promise<void> {
+    try {
+      for (let i = 0; i < rows.length; i += TOUCH_BATCH) {
+        const part = rows.slice(i, i + TOUCH_BATCH);
+        await this.pool.query(`INSERT INTO oddeye_seen (project_id, host, series, metric, seen_at)
+          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+          ON CONFLICT (project_id, host, series) DO UPDATE SET seen_at = GREATEST(oddeye_seen.seen_at, excluded.seen_at)`,
+        [part.map((r) => r.projectId), part.map((r) => r.host), part.map((r) => r.series), part.map((r) => r.metric), part.map((r) => r.seenAt)]);
+      }
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+
+  async silent(before: number): Promise<{ projectId: number; host: string; metric: string }[]> {
+    try {
+      const res = await this.pool.query<{ project_id: string; host: string; metric: string }>(
+        'SELECT DISTINCT project_id, host, metric FROM oddeye_seen WHERE seen_at <= $1 ORDER BY project_id, host, metric', [before]);
+      return res.rows.map((r) => ({ projectId: Number(r.project_id), host: r.host, metric: r.metric }));
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+
+  async flags(): Promise<SilentFlag[]> {
+    try {
+      const res = await this.pool.query<{ project_id: string; host: string; check_id: string; info: string }>(
+        'SELECT project_id, host, check_id, info FROM oddeye_silent ORDER BY project_id, host');
+      return res.rows.map((r) => ({ projectId: Number(r.project_id), host: r.host, checkId: Number(r.check_id), info: r.info }));
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+
+  async setFlag(projectId: number, host: string, flag: { checkId: number; info: string } | null): Promise<void> {
+    try {
+      if (flag === null) await this.pool.query('DELETE FROM oddeye_silent WHERE project_id = $1 AND host = $2', [projectId, host]);
+      else {
+        await this.pool.query(`INSERT INTO oddeye_silent (project_id, host, check_id, info) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (project_id, host) DO UPDATE SET check_id = excluded.check_id, info = excluded.info`, [projectId, host, flag.checkId, flag.info]);
+      }
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+
+  async forget(projectId: number, host: string, before: number): Promise<void> {
+    try {
+      await this.pool.query('DELETE FROM oddeye_seen WHERE project_id = $1 AND host = $2 AND seen_at <= $3', [projectId, host, before]);
     } catch (err) {
       throw mapPgError(err);
     }
