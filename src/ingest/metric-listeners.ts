@@ -4,7 +4,7 @@ import type { SelfMetrics } from '../server/self-metrics.js';
 import type { Clock } from '../util/clock.js';
 import { startGraphiteListener, type GraphiteListener } from './graphite-listener.js';
 import type { SampleSink } from './samples.js';
-import { startStatsdListener, type StatsdListener } from './statsd-listener.js';
+import { startStatsdListener, type FlushSlot, type StatsdListener } from './statsd-listener.js';
 
 /** What startMetricListeners needs. */
 export interface MetricListenerOptions {
@@ -21,6 +21,8 @@ export interface MetricListenerOptions {
   metrics: SelfMetrics;
   /** statsd flush interval in ms (default 10 000). */
   statsdFlushMs?: number;
+  /** Several nodes: this node's sample slot for statsd flush timestamps (see StatsdListenerOptions). */
+  statsdFlushSlot?: FlushSlot;
   onError?: (err: unknown, what: string) => void;
 }
 
@@ -36,7 +38,10 @@ export interface MetricListeners {
 export async function startMetricListeners(o: MetricListenerOptions): Promise<MetricListeners> {
   const common = { host: o.host, projectId: o.projectId, samples: o.samples, clock: o.clock, metrics: o.metrics, ...(o.onError ? { onError: o.onError } : {}) };
   const statsd = o.statsdPort === 0 ? null
-    : await startStatsdListener({ ...common, port: o.statsdPort, ...(o.statsdFlushMs !== undefined ? { flushIntervalMs: o.statsdFlushMs } : {}) });
+    : await startStatsdListener({
+      ...common, port: o.statsdPort, ...(o.statsdFlushMs !== undefined ? { flushIntervalMs: o.statsdFlushMs } : {}),
+      ...(o.statsdFlushSlot !== undefined ? { flushSlot: o.statsdFlushSlot } : {}),
+    });
   let graphite: GraphiteListener | null = null;
   try {
     graphite = o.graphitePort === 0 ? null : await startGraphiteListener({ ...common, port: o.graphitePort });

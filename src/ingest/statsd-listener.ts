@@ -34,6 +34,26 @@ export interface StatsdListenerOptions {
   recvBufferBytes?: number;
   /** Reports background failures (a flush that could not be made durable). */
   onError?: (err: unknown, what: string) => void;
+  /**
+   * Several nodes: flush timestamps are ≡ `slot` (mod `modulusMs`), each later than the previous
+   * flush's, so flushes of two nodes holding different slots never share a timestamp (and neither
+   * replaces the other's counts). Absent: a flush is stamped with the clock as it is.
+   */
+  flushSlot?: FlushSlot;
+}
+
+/** A node's sample slot (see StatsdListenerOptions.flushSlot). */
+export interface FlushSlot {
+  slot: number;
+  modulusMs: number;
+}
+
+/** The timestamp of a flush at `now`: the latest ≡ slot (mod modulus) not after now, and after `last`. */
+export function slotTimestamp(now: number, last: number, s: FlushSlot): number {
+  let t = Math.floor(now / s.modulusMs) * s.modulusMs + s.slot;
+  if (t > now) t -= s.modulusMs;
+  if (t <= last) t += Math.ceil((last - t + 1) / s.modulusMs) * s.modulusMs;
+  return t;
 }
 
 /** A running statsd listener. */
@@ -138,9 +158,12 @@ export async function startStatsdListener(opts: StatsdListenerOptions): Promise<
   });
 
   let chain: Promise<void> = Promise.resolve();
+  let lastFlushTs = -Infinity;
   const flush = (): Promise<void> => {
     const run = chain.then(async () => {
-      const out = aggregator.flush(clock.now());
+      const now = opts.flushSlot === undefined ? clock.now() : slotTimestamp(clock.now(), lastFlushTs, opts.flushSlot);
+      lastFlushTs = now;
+      const out = aggregator.flush(now);
       let appended = 0;
       for (const s of out) {
         if (samples.append(projectId, s.name, s.tags, s.timestampMs, s.value, s.type) === null) appended++;

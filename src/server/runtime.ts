@@ -14,7 +14,7 @@ import { openPostgresStore, type PostgresStore } from '../store/postgres/index.j
 import { openPostgresLiveEvents, type PgLiveEvents } from '../store/postgres/live-events.js';
 import { withPgLiveEvents } from '../store/postgres/live-store.js';
 import { openPostgresTsdbStorage } from '../store/postgres/tsdb-storage.js';
-import { openSharedTsdbStorage, type SharedTsdbStorage } from '../store/postgres/tsdb-shared.js';
+import { openSharedTsdbStorage, SAMPLE_SLOT_MODULUS_MS, type SharedTsdbStorage } from '../store/postgres/tsdb-shared.js';
 import type { SqliteStore } from '../store/sqlite/index.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { openSqliteAlertStore } from '../store/sqlite/alerting.js';
@@ -167,7 +167,7 @@ export async function openRuntime(
   const store = backend.store;
   const { storage, alertStore, shared } = await backendParts(backend);
   const tsdb = await Tsdb.open({
-    storage, clock, ...(shared !== null ? { checkpointSamples: SHARED_CHECKPOINT_SAMPLES } : {}),
+    storage, clock, tiers: config.metrics.tiers, ...(shared !== null ? { checkpointSamples: SHARED_CHECKPOINT_SAMPLES } : {}),
     onError: (err, what) => logger.error({ err }, `tsdb: ${what} failed`),
   });
   let listeners: MetricListeners | null = null;
@@ -183,9 +183,12 @@ export async function openRuntime(
       alerting: { admin, engine: eng },
       async start(projectId) {
         eng.start();
+        // Several nodes: statsd flushes go to this node's own timestamps (its sample slot), never onto another node's.
+        const slot = shared !== null && config.statsdPort !== 0 ? await shared.claimSampleSlot(clock.now()) : null;
         if (shared !== null) stopShared = startSharedTsdbWork(tsdb, shared, clock, logger);
         listeners = await startMetricListeners({
           host: config.host, statsdPort: config.statsdPort, graphitePort: config.graphitePort, projectId, samples: tsdb, clock, metrics,
+          ...(slot !== null ? { statsdFlushSlot: { slot, modulusMs: SAMPLE_SLOT_MODULUS_MS } } : {}),
           onError: (err, what) => logger.error({ err }, `metric listener: ${what} failed`),
         });
         const ports = { statsd: listeners.statsd?.port ?? null, graphite: listeners.graphite?.port ?? null };

@@ -10,6 +10,7 @@
 //        → { timestamps: [...], series: [{ name, tags, values: [...] }], tier, resolutionMs }
 //   tsdb.series({ projectId, namePrefix?, tags?, limit? })   → SeriesInfo[]
 //   tsdb.tree(projectId, prefix)                             → TreeNode[] (dotted names as a tree)
+//   await tsdb.syncSeries()  (several nodes: index series other nodes created; query() does it itself)
 //   await tsdb.maintain()  (checkpoint + compact + retention; startMaintenance() runs it on a timer)
 //   await tsdb.stats(); await tsdb.close();
 //
@@ -176,6 +177,8 @@ export class Tsdb {
   private checkpointQueued = false;
 
   private chain: Promise<unknown> = Promise.resolve();
+  private syncing: Promise<void> | null = null;
+  private syncQueued: Promise<void> | null = null;
   private maintenanceTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -220,6 +223,38 @@ export class Tsdb {
     if (list === undefined) this.byName.set(nk, [e]);
     else list.push(e);
     if (e.id >= this.nextId) this.nextId = e.id + 1;
+  }
+
+  /**
+   * Indexes the series other nodes stored (storages shared by several nodes; a no-op otherwise):
+   * resolves once every series committed before the call is listed, tree'd and queryable here.
+   * Calls made while a sync runs share one more sync started after it (that one may have read too early).
+   */
+  syncSeries(): Promise<void> {
+    if (this.storage.syncSeries === undefined || this.closed) return Promise.resolve();
+    if (this.syncing === null) return this.startSync();
+    this.syncQueued ??= this.syncing.catch(() => undefined).then(() => {
+      this.syncQueued = null;
+      return this.startSync();
+    });
+    return this.syncQueued;
+  }
+
+  private startSync(): Promise<void> {
+    const p: Promise<void> = this.storage.syncSeries!((s) => this.learn(s)).finally(() => {
+      if (this.syncing === p) this.syncing = null;
+    });
+    this.syncing = p;
+    return p;
+  }
+
+  /** The local id of a series another node stored: the entry of the same identity, else a new one. */
+  private learn(s: StoredSeries): number {
+    const known = this.byKey.get(seriesKey(s.projectId, s.name, s.tags));
+    if (known !== undefined) return known.id;
+    const e = new SeriesEntry(this.nextId, s.projectId, s.name, sortedTags(s.tags), s.type, s.createdAt);
+    this.index(e);
+    return e.id;
   }
 
   // ---------- write path ----------
@@ -603,6 +638,7 @@ export class Tsdb {
     const k = q.tier ?? chooseTier(this.tiers, q.step, q.from, this.clock.now());
     if (!Number.isInteger(k) || k < 0 || k >= this.tiers.length) throw invalid('tier', 'no such tier');
     const tier = this.tiers[k]!;
+    await this.syncSeries();
     const entries = this.matching(q.projectId, q.name, q.tags).sort((a, b) => a.id - b.id);
     const lookback = agg.kind === 'rate' ? Math.max(q.step, tier.resolutionMs) : 0;
     const points = new Map<number, RollupBuckets>();

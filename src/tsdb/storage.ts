@@ -84,6 +84,12 @@ export interface TsdbStorage {
    * at most `limit`, oldest window first; `chunks` counts those low-level chunks.
    */
   pendingWindows(q: PendingQuery): Promise<PendingWindow[]>;
+  /**
+   * Optional (a storage shared by several nodes): calls `learn` for each series another node stored
+   * since the last call, so that every series committed before the call is indexed once it resolves;
+   * `learn` returns the id this process uses for it.
+   */
+  syncSeries?(learn: (s: StoredSeries) => number): Promise<void>;
   /** Deletes chunks by id and inserts others, atomically (compaction, rollup rewrite). */
   replaceChunks(remove: readonly number[], add: readonly NewChunk[]): Promise<void>;
   /** Deletes whole chunks of `tier` whose maxTs < before; resolves to how many went. */

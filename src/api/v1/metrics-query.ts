@@ -7,13 +7,15 @@ import { invalid } from '../../errors.js';
 import type { QueryResult, SeriesInfo, SeriesMatch, TagFilter, TreeNode, TsdbQuery } from '../../tsdb/index.js';
 import { parseDuration } from '../../tsdb/tiers.js';
 import type { Principal } from '../auth.js';
-import { resolveProjectFilter, type ApiContext } from './context.js';
+import { canSee, resolveProjectFilter, type ApiContext } from './context.js';
 
 /** The read side of the time-series store that these routes use (Tsdb satisfies it). */
 export interface MetricsReader {
   query(q: TsdbQuery): Promise<QueryResult>;
   series(m: SeriesMatch): SeriesInfo[];
   tree(projectId: number, prefix: string): TreeNode[];
+  /** Indexes series other nodes created (several nodes on PostgreSQL); awaited before series and tree. */
+  syncSeries?(): Promise<void>;
 }
 
 /** Most series one /series answer lists. */
@@ -28,6 +30,7 @@ export async function metricsProject(ctx: ApiContext, p: Principal, value: strin
   if (id !== undefined) return id;
   const fallback = await ctx.store.projects.getByName('default');
   if (fallback === null) throw invalid('project', 'required (there is no default project)');
+  if (!canSee(p, fallback.id)) throw invalid('project', 'required (you have roles in several projects, not in "default")');
   return fallback.id;
 }
 
@@ -99,6 +102,7 @@ export function metricsQueryRoutes(app: FastifyInstance, ctx: ApiContext, reader
     const projectId = await metricsProject(ctx, ctx.principal(request), q.project);
     const limit = q.limit ?? 1000;
     const tags = parseTagFilter(q.tags);
+    await reader.syncSeries?.();
     const items = reader.series({ projectId, limit: limit + 1, ...(q.prefix !== undefined ? { namePrefix: q.prefix } : {}), ...(tags ? { tags } : {}) });
     return { projectId, items: items.slice(0, limit), truncated: items.length > limit };
   });
@@ -108,6 +112,7 @@ export function metricsQueryRoutes(app: FastifyInstance, ctx: ApiContext, reader
   }, async (request) => {
     const projectId = await metricsProject(ctx, ctx.principal(request), request.query.project);
     const prefix = (request.query.prefix ?? '').replace(/\.+$/, '');
+    await reader.syncSeries?.();
     return { projectId, prefix, items: reader.tree(projectId, prefix) };
   });
 

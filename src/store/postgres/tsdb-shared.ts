@@ -9,6 +9,12 @@
 //    moves samples from WAL to chunks is seen either before or after, never half). Samples at the
 //    same timestamp count once (the tsdb merges them, last write wins). Nodes checkpoint often
 //    (runtime.ts), which keeps the foreign WAL read by each query short.
+// 3. Series other nodes create are indexed here before each query/listing (syncSeries): every
+//    series row records the transaction that inserted it (created_xid); a sync reads the rows whose
+//    transaction is not below the high-water mark, then moves the mark to the xmin of the same
+//    statement's snapshot (every older transaction has ended, so its series were read by now).
+// 4. statsd flushes of this node go to timestamps ≡ its sample slot (mod SAMPLE_SLOT_MODULUS_MS),
+//    a slot no other live node holds, so two nodes' flushes of one series never share a timestamp.
 import type pg from 'pg';
 import type { MetricType, Tsdb } from '../../tsdb/index.js';
 import { mergeSamples, type SampleArrays } from '../../tsdb/samples.js';
@@ -27,7 +33,23 @@ export const PG_NODES_MIGRATIONS: readonly PgMigration[] = [
     description: 'tsdb node heartbeats',
     up: (c) => c.query('CREATE TABLE tsdb_nodes (node TEXT PRIMARY KEY, seen_at BIGINT NOT NULL)'),
   },
+  {
+    version: 2,
+    description: 'series creation transaction (index refresh on other nodes) and per-node sample slots',
+    up: (c) => c.query(`
+      ALTER TABLE tsdb_series ADD COLUMN created_xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+      CREATE INDEX tsdb_series_created_xid ON tsdb_series (created_xid);
+      ALTER TABLE tsdb_nodes ADD COLUMN slot INTEGER;
+      CREATE UNIQUE INDEX tsdb_nodes_slot ON tsdb_nodes (slot);
+    `),
+  },
 ];
+
+/** Sample slots repeat with this period (ms): at most this many nodes hold a slot at once. */
+export const SAMPLE_SLOT_MODULUS_MS = 1000;
+
+/** A slot whose node was silent this long may be given to a new node (its flushes are long written). */
+export const SLOT_RELEASE_MS = 3_600_000;
 
 /** Prefix of the owner of WAL records a node is adopting from a dead node. */
 const ADOPTING = 'adopting:';
@@ -55,6 +77,9 @@ export class SharedTsdbStorage implements TsdbStorage {
   private readonly toLocal = new Map<number, number>();
   /** Decoded WAL records of other nodes by record id (records never change; dropped when gone). */
   private readonly foreign = new Map<number, WalSamples>();
+  /** Series rows inserted by transactions below this xid8 (text) are all indexed. */
+  private seriesMark = '0';
+  private slot: number | null = null;
 
   constructor(private readonly base: PostgresTsdbStorage, private readonly pool: pg.Pool, private readonly nodeId: string, private readonly rawSpan: number) {}
 
@@ -75,9 +100,68 @@ export class SharedTsdbStorage implements TsdbStorage {
   }
 
   async loadSeries(): Promise<StoredSeries[]> {
+    // The mark first: a series committed between it and the load is read again by the next sync (and skipped).
+    this.seriesMark = await this.snapshotXmin();
     const all = await this.base.loadSeries();
     for (const s of all) this.map(s.id, s.id);
     return all;
+  }
+
+  private async snapshotXmin(): Promise<string> {
+    const res = await this.pool.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')
+      .catch((err: unknown) => { throw mapPgError(err); });
+    return (res.rows[0] as { xmin: string }).xmin;
+  }
+
+  /**
+   * Calls `learn` for the series stored since the mark that this node has no id for, maps each to the
+   * id `learn` gives, and moves the mark to the snapshot's xmin. One statement (one snapshot), so a
+   * series is either read now or inserted by a transaction not below the new mark (read next time).
+   */
+  async syncSeries(learn: (s: StoredSeries) => number): Promise<void> {
+    const res = await this.pool.query<{ xmin: string; id: number | null; project_id: number; name: string; tags: string; type: string; created_at: number }>(
+      `SELECT x.xmin, s.id, s.project_id, s.name, s.tags, s.type, s.created_at
+       FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin) x
+       LEFT JOIN tsdb_series s ON s.created_xid >= $1::xid8 ORDER BY s.id`, [this.seriesMark]).catch((err: unknown) => { throw mapPgError(err); });
+    for (const r of res.rows) {
+      if (r.id === null || this.toLocal.has(r.id)) continue;
+      const local = learn({
+        id: r.id, projectId: r.project_id, name: r.name, tags: JSON.parse(r.tags) as Record<string, string>, type: r.type as MetricType, createdAt: r.created_at,
+      });
+      this.map(local, r.id);
+    }
+    const first = res.rows[0];
+    if (first !== undefined) this.seriesMark = first.xmin;
+  }
+
+  /**
+   * Claims this node's sample slot: the lowest in [0, SAMPLE_SLOT_MODULUS_MS) that no node seen in the
+   * last SLOT_RELEASE_MS holds (under a transaction advisory lock, so two starting nodes never share
+   * one); also records the first heartbeat. Returns the slot (the same on later calls).
+   */
+  async claimSampleSlot(now: number): Promise<number> {
+    if (this.slot !== null) return this.slot;
+    const client = await this.pool.connect().catch((err: unknown) => { throw mapPgError(err); });
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.tsdb_nodes.slot'))");
+      await client.query('UPDATE tsdb_nodes SET slot = NULL WHERE slot IS NOT NULL AND seen_at < $1 AND node <> $2', [now - SLOT_RELEASE_MS, this.nodeId]);
+      const free = await client.query<{ s: number }>(`SELECT s FROM generate_series(0, ${SAMPLE_SLOT_MODULUS_MS - 1}) s
+        WHERE NOT EXISTS (SELECT 1 FROM tsdb_nodes n WHERE n.slot = s AND n.node <> $1) ORDER BY s LIMIT 1`, [this.nodeId]);
+      const slot = free.rows[0]?.s;
+      if (slot === undefined) throw new Error(`tsdb: all ${SAMPLE_SLOT_MODULUS_MS} sample slots are held by nodes seen within the last hour`);
+      await client.query(`INSERT INTO tsdb_nodes (node, seen_at, slot) VALUES ($1, $2, $3)
+        ON CONFLICT (node) DO UPDATE SET slot = excluded.slot, seen_at = GREATEST(tsdb_nodes.seen_at, excluded.seen_at)`, [this.nodeId, now, slot]);
+      await client.query('COMMIT');
+      this.slot = slot;
+      return slot;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => { broken = true; });
+      throw mapPgError(err);
+    } finally {
+      client.release(broken);
+    }
   }
 
   /** New series get their global ids first (one round trip per commit that has any), then the record is rewritten with them. */
