@@ -11,7 +11,7 @@
 //   tsdb.series({ projectId, namePrefix?, tags?, limit? })   → SeriesInfo[]
 //   tsdb.tree(projectId, prefix)                             → TreeNode[] (dotted names as a tree)
 //   await tsdb.syncSeries()  (several nodes: index series other nodes created; query() does it itself)
-//   await tsdb.maintain()  (checkpoint + compact + retention; startMaintenance() runs it on a timer)
+//   await tsdb.maintain()  (checkpoint + compact + retention + reclaim free space; startMaintenance() runs it on a timer)
 //   await tsdb.stats(); await tsdb.close();
 //
 // Write path: append() looks the series up in a Map by canonical key and pushes onto its head (typed
@@ -549,6 +549,7 @@ export class Tsdb {
   async maintain(): Promise<void> {
     await this.checkpoint();
     await this.applyRetention();
+    if (this.storage.reclaimSpace !== undefined) await this.exclusive(() => this.storage.reclaimSpace!());
   }
 
   /** Runs maintain() every `intervalMs` (default 60 s) until close(); errors go to onError. */

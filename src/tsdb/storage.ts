@@ -94,6 +94,11 @@ export interface TsdbStorage {
   replaceChunks(remove: readonly number[], add: readonly NewChunk[]): Promise<void>;
   /** Deletes whole chunks of `tier` whose maxTs < before; resolves to how many went. */
   deleteChunksBefore(tier: number, before: number): Promise<number>;
+  /**
+   * Optional: gives space freed by deleted WAL records and chunks back to the file system, bounded
+   * per call (run by maintenance, off the write path); resolves to the bytes released.
+   */
+  reclaimSpace?(): Promise<number>;
   stats(): Promise<TsdbStorageStats>;
   /** Releases what this storage opened (a shared database stays open). */
   close(): Promise<void>;

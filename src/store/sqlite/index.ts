@@ -13,6 +13,7 @@ import type {
   PageRequest, ProjectRepo, StateReportBatch, StateReportOutcome, Store, StoreObserver, TimeFilter, TokenRecord, TokenRepo,
 } from '../types.js';
 import { CORE_MIGRATIONS } from './core-migrations.js';
+import { applyNewFileLayout } from './file-layout.js';
 import { GroupCommitter } from './group-commit.js';
 import { WalSync } from './wal-sync.js';
 import { runMigrations } from './migrations-runner.js';
@@ -53,6 +54,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteS
   const mode = opts.synchronous ?? 'wal-fsync';
   let walSync: WalSync | null = null;
   try {
+    applyNewFileLayout(db); // page size and auto_vacuum: only a file without tables takes them
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${mode === 'FULL' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');

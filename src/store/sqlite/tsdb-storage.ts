@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ChunkRow, NewChunk, PendingQuery, PendingWindow, StoredSeries, TsdbStorage, TsdbStorageStats } from '../../tsdb/storage.js';
 import type { MetricType } from '../../tsdb/types.js';
+import { applyNewFileLayout, reclaimFreePages } from './file-layout.js';
 import { runMigrations, type Migration } from './migrations-runner.js';
 
 /** Schema of the tsdb tables. */
@@ -58,6 +59,7 @@ export function openSqliteTsdbStorage(opts: SqliteTsdbStorageOptions): TsdbStora
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     db = new Database(opts.path);
     owns = true;
+    applyNewFileLayout(db);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
   }
@@ -181,6 +183,11 @@ class SqliteTsdbStorage implements TsdbStorage {
   async deleteChunksBefore(tier: number, before: number): Promise<number> {
     this.check();
     return this.db.prepare('DELETE FROM tsdb_chunks WHERE tier = ? AND max_ts < ?').run(tier, before).changes;
+  }
+
+  async reclaimSpace(): Promise<number> {
+    this.check();
+    return reclaimFreePages(this.db);
   }
 
   async stats(): Promise<TsdbStorageStats> {
