@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
+import { resolveMetricsSettings, type MetricsSettings } from './metrics.js';
 import { SETTINGS, SETTING_NAMES, flagName } from './settings.js';
 import type { ServerSettings, SettingName } from './settings.js';
 import { BadValue, describeInput } from './values.js';
@@ -32,6 +33,8 @@ export interface ServerConfig extends Omit<ServerSettings, 'store'> {
   origins: Record<SettingName, SettingOrigin>;
   /** Sections owned by other modules, exactly as parsed from the TOML file (absent when missing). */
   raw: Partial<Record<ForeignSection, unknown>>;
+  /** The `[metrics]` section (tsdb tiers), see metrics.ts. */
+  metrics: MetricsSettings;
 }
 
 /** Inputs of resolveConfig: everything already read, so resolution is pure. */
@@ -87,7 +90,10 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   const store = settings.store ?? { kind: 'sqlite', path: join(resolve(input.cwd, settings.data), 'oversee.db') };
   const data = resolve(input.cwd, settings.data);
 
-  // 3. Sections other modules own.
+  // 3. The [metrics] section.
+  const metrics = resolveMetricsSettings(fileTable?.metrics, env);
+
+  // 4. Sections other modules own.
   const raw: Partial<Record<ForeignSection, unknown>> = {};
   for (const section of FOREIGN_SECTIONS) {
     if (fileTable && Object.hasOwn(fileTable, section)) raw[section] = fileTable[section];
@@ -95,7 +101,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   return {
     ...settings, data, store,
     configFile: input.file ? resolve(input.cwd, input.file.path) : null,
-    origins, raw,
+    origins, raw, metrics,
   };
 }
 
@@ -141,7 +147,7 @@ function parseConfigText(path: string, text: string): Record<string, unknown> {
     }
     throw err;
   }
-  const known = ['server', ...FOREIGN_SECTIONS];
+  const known = ['server', 'metrics', ...FOREIGN_SECTIONS];
   for (const key of Object.keys(table)) {
     if (!known.includes(key)) throw new ConfigError(key, `unknown section or key at the top level (known: ${known.join(', ')})`);
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { mergeSamples, sliceRange } from './samples.js';
-import { DEFAULT_TIERS, chooseTier, parseDuration, parseTierSpec, replaceBuckets, rollup, tierProblem } from './tiers.js';
+import { DEFAULT_TIERS, DEFAULT_TIER_SPEC, chooseTier, formatTierSpec, parseDuration, parseTierSpec, replaceBuckets, rollup, tierProblem } from './tiers.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -17,6 +17,22 @@ test('durations and whisper-like tier specs', () => {
   assert.throws(() => parseTierSpec('raw:7d,1h:2y,1m:90d'), /increase/);
   assert.throws(() => parseTierSpec('raw:7d,7m:90d'), /divide/);
   assert.throws(() => parseTierSpec('raw:forever'), /retention/);
+});
+
+test('the default spec gives exactly DEFAULT_TIERS (chunk spans too); bad specs name the part', () => {
+  assert.deepEqual(parseTierSpec(DEFAULT_TIER_SPEC), DEFAULT_TIERS);
+  assert.deepEqual(parseTierSpec(' raw:30h , 10s:1d '), [
+    { resolutionMs: 0, retentionMs: 30 * HOUR, chunkSpanMs: 2 * HOUR }, { resolutionMs: 10_000, retentionMs: DAY, chunkSpanMs: DAY },
+  ]);
+  assert.deepEqual(parseTierSpec('raw:14d,5m:1y,2h:10y').map((t) => t.chunkSpanMs), [2 * HOUR, 3 * DAY, 60 * DAY]);
+  assert.deepEqual(parseTierSpec('raw:2d').map((t) => t.retentionMs), [2 * DAY]);
+  for (const spec of [DEFAULT_TIER_SPEC, 'raw:14d,5m:1y,2h:10y', 'raw:30h,10s:1d']) assert.deepEqual(parseTierSpec(formatTierSpec(parseTierSpec(spec))), parseTierSpec(spec));
+  const bad: Array<[string, RegExp]> = [
+    ['', /empty/], ['10s:7d,1m:90d', /first tier must be raw.*'10s:7d'/], ['raw:7d,raw:9d', /only the first/],
+    ['raw:7d,1m', /'1m': expected resolution:retention/], ['raw:7d,1x:9d', /bad resolution '1x'/], ['raw:0d', /bad retention '0d'/],
+    ['raw:1d,1m:90d', /longer than 26h/], ['raw:7d,1m:90d,', /expected resolution:retention/],
+  ];
+  for (const [spec, re] of bad) assert.throws(() => parseTierSpec(spec), re, spec);
 });
 
 test('tier choice: coarsest that fits the step and reaches back far enough', () => {

@@ -59,28 +59,53 @@ export function tierProblem(tiers: readonly TierConfig[]): string | null {
   return null;
 }
 
+/** The default tier spec: the same tiers as DEFAULT_TIERS (parseTierSpec(DEFAULT_TIER_SPEC) equals them). */
+export const DEFAULT_TIER_SPEC = 'raw:7d,1m:90d,1h:2y';
+
+/** Raw windows are rolled up once a day old (Tsdb's rollupAfterMs default), so raw retention must exceed this. */
+export const MIN_RAW_RETENTION_MS = DAY + 2 * HOUR;
+
 /**
- * Parses whisper-like archives `raw:7d,1m:90d,1h:2y` (resolution:retention). Chunk spans: raw 2 h,
- * then 1440 buckets per rollup chunk rounded up to a multiple of 2 h. Throws with the reason.
+ * Parses whisper-like archives `raw:7d,1m:90d,1h:2y` (resolution:retention, finest first; the first
+ * is `raw`). Chunk spans: raw 2 h; a rollup tier 720 buckets rounded up to whole days (at least one
+ * day), so the default spec gives exactly DEFAULT_TIERS. Throws with the reason, naming the part.
  */
 export function parseTierSpec(spec: string): TierConfig[] {
   const tiers: TierConfig[] = [];
-  for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-    const [res, ret] = part.split(':');
-    const retentionMs = parseDuration(ret ?? '');
-    if (retentionMs === null) throw new Error(`tier '${part}': bad retention`);
+  const parts = spec.split(',').map((p) => p.trim());
+  if (parts.length === 1 && parts[0] === '') throw new Error(`empty; expected archives like '${DEFAULT_TIER_SPEC}'`);
+  for (const part of parts) {
+    const pieces = part.split(':');
+    if (pieces.length !== 2) throw new Error(`tier '${part}': expected resolution:retention, e.g. 1m:90d`);
+    const [res, ret] = pieces as [string, string];
+    const retentionMs = parseDuration(ret);
+    if (retentionMs === null || retentionMs <= 0) throw new Error(`tier '${part}': bad retention '${ret}' (a number and s, m, h, d, w or y)`);
     if (res === 'raw') {
+      if (tiers.length > 0) throw new Error(`tier '${part}': only the first tier can be raw`);
       tiers.push({ resolutionMs: 0, retentionMs, chunkSpanMs: 2 * HOUR });
       continue;
     }
-    const resolutionMs = parseDuration(res ?? '');
-    if (resolutionMs === null) throw new Error(`tier '${part}': bad resolution`);
-    const span = Math.max(2 * HOUR, Math.ceil((resolutionMs * 1440) / (2 * HOUR)) * 2 * HOUR);
+    const resolutionMs = parseDuration(res);
+    if (resolutionMs === null || resolutionMs <= 0) throw new Error(`tier '${part}': bad resolution '${res}' (raw, or a number and s, m, h, d, w or y)`);
+    if (tiers.length === 0) throw new Error(`the first tier must be raw (e.g. raw:7d), got '${part}'`);
+    const span = Math.max(DAY, Math.ceil((resolutionMs * 720) / DAY) * DAY);
     tiers.push({ resolutionMs, retentionMs, chunkSpanMs: span });
   }
   const problem = tierProblem(tiers);
   if (problem !== null) throw new Error(problem);
+  if (tiers.length > 1 && tiers[0]!.retentionMs <= MIN_RAW_RETENTION_MS) {
+    throw new Error('raw retention must be longer than 26h (raw windows are rolled up once a day old)');
+  }
   return tiers;
+}
+
+/** The spec text of a tier list (inverse of parseTierSpec for lists it produced). */
+export function formatTierSpec(tiers: readonly TierConfig[]): string {
+  const dur = (ms: number): string => {
+    for (const u of ['y', 'w', 'd', 'h', 'm', 's']) if (ms % UNITS[u]! === 0) return `${ms / UNITS[u]!}${u}`;
+    return `${ms / SECOND}s`;
+  };
+  return tiers.map((t) => `${t.resolutionMs === 0 ? 'raw' : dur(t.resolutionMs)}:${dur(t.retentionMs)}`).join(',');
 }
 
 /** Start of the epoch-aligned span containing `ts`. */
