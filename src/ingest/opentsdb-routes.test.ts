@@ -101,6 +101,43 @@ describe('OpenTSDB POST /api/put', () => {
     }
   });
 
+  describe('the byte-level fast path', () => {
+    const plainBody = (metric: string, n: number, over: (i: number) => Record<string, unknown> = () => ({})) =>
+      JSON.stringify(Array.from({ length: n }, (_, i) => point({ metric, timestamp: T_S + i, value: i + 0.25, tags: { host: `h${i % 3}`, dc: 'x' }, ...over(i) })));
+
+    it('stores the same points and series as the reference path; tag order and path do not make new series', async () => {
+      assert.equal((await put(plainBody('f.same', 30))).statusCode, 204);
+      // ?details always takes the reference path; another tag order is the same series.
+      const ref = await put(plainBody('f.same', 30, (i) => ({ timestamp: T_S + 100 + i, tags: { dc: 'x', host: `h${i % 3}` } })), '?details');
+      assert.deepEqual(ref.json(), { errors: [], failed: 0, success: 30 });
+      assert.equal(f.tsdb.series({ projectId, namePrefix: 'f.same' }).length, 3);
+      const pts = await storedPoints(f.tsdb, projectId, 'f.same', T_MS, T_MS + 200_000);
+      assert.equal(pts.length, 60);
+      assert.deepEqual(pts.filter(([, ts]) => ts === T_MS + 4000), [[{ dc: 'x', host: 'h1' }, T_MS + 4000, 4.25]]);
+      assert.deepEqual(pts.filter(([, ts]) => ts === T_MS + 104_000), [[{ dc: 'x', host: 'h1' }, T_MS + 104_000, 4.25]]);
+    });
+
+    it('counts store refusals exactly as the reference path does (?summary vs ?details)', async () => {
+      const over = (i: number) => (i % 10 === 0 ? { timestamp: T_S - 30 * 86400 } : i % 10 === 1 ? { metric: 'n'.repeat(300) } : i % 10 === 2 ? { timestamp: T_S + 3 * 86400 } : {});
+      const fastAnswer = await put(plainBody('f.refused', 100, over), '?summary');
+      const refAnswer = await put(plainBody('f.refused', 100, over), '?details');
+      assert.equal(fastAnswer.statusCode, 400);
+      assert.deepEqual(fastAnswer.json(), { failed: 30, success: 70 });
+      assert.deepEqual([refAnswer.json().failed, refAnswer.json().success], [30, 70]);
+      const plain = await put(plainBody('f.refused', 100, over));
+      assert.equal(plain.statusCode, 400);
+      assert.equal(plain.json().error.message, 'One or more data points had errors');
+      assert.equal(f.tsdb.series({ projectId, namePrefix: 'n' }).length, 0);
+    });
+
+    it('a body with a bad point gets the reference answer, and its good points are stored once', async () => {
+      const body = JSON.stringify([point({ metric: 'f.bad', tags: { host: 'a' } }), point({ metric: 'f.bad', value: 'abc' })]);
+      const r = await put(body, '?summary');
+      assert.deepEqual(r.json(), { failed: 1, success: 1 });
+      assert.equal((await stored('f.bad')).length, 1);
+    });
+  });
+
   describe('large bodies through the parser threads', () => {
     const big = (metric: string, n: number, over: (i: number) => Record<string, unknown> = () => ({})) =>
       Array.from({ length: n }, (_, i) => point({ metric, timestamp: T_MS + i * 10, value: i, tags: { host: `h${i % 7}` }, ...over(i) }));
@@ -129,13 +166,18 @@ describe('OpenTSDB POST /api/put', () => {
       assert.deepEqual(r.json(), { error: { code: 400, message: 'Unable to parse the given JSON' } });
     });
 
-    it('a large body is parsed by a thread; a small one inline', async () => {
+    it('a large body the fast path does not take is parsed by a thread; a small one inline', async () => {
       const g = await metricsAppFixture();
       const pool = new OpenTsdbParserPool(2);
       try {
         const app = (await import('fastify')).default();
         await app.register(openTsdbRoutes, { metrics: g.metrics, samples: g.tsdb, projectId, maxInflatedBytes: 1 << 24, parsers: pool });
-        const large = await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.thread', 1000)) });
+        // A plainly valid body takes the byte-level fast path, never a thread.
+        const plain = await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.fast', 1000)) });
+        assert.equal(plain.statusCode, 204, plain.body);
+        assert.equal(pool.completed, 0);
+        // One the fast path leaves to the reference (an unknown key) goes to a thread when large.
+        const large = await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.thread', 1000, (i) => (i === 0 ? { extra: 1 } : {}))) });
         assert.equal(large.statusCode, 204, large.body);
         assert.equal(pool.completed, 1);
         await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.small', 3)) });

@@ -2,13 +2,15 @@
 // answers exactly as OpenTSDB does (204; with `?summary` / `?details` the counts and errors; 400 when
 // a point failed). Points go to the project given at registration (the default project): OpenTSDB
 // clients carry no credentials. Acknowledged only once every accepted point is durable.
-// Large bodies (without ?details) are parsed and validated in parser threads when the sink takes
-// columns (Tsdb.appendColumns); the writer thread then only appends and commits.
+// Without ?details, a body of plainly valid points takes the byte-level fast path (opentsdb-fast.ts:
+// columns, series known by their raw bytes, Tsdb.appendKeyed); anything else takes the reference
+// path — large bodies in parser threads when a pool is configured (Tsdb.appendColumns), else inline.
 import { availableParallelism } from 'node:os';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { openTsdbBadJson, openTsdbPutAnswer, parseOpenTsdbBody, putOpenTsdbPoints, type OpenTsdbPutResult } from '../protocols/opentsdb.js';
+import { OpenTsdbKeyTable, parseOpenTsdbFast, type OpenTsdbFastBatch } from '../protocols/opentsdb-fast.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
 import type { MetricType } from '../tsdb/types.js';
 import type { SampleColumns } from '../tsdb/columns.js';
@@ -19,6 +21,11 @@ import type { SampleSink } from './samples.js';
 /** A sink that also takes columnar batches (Tsdb does). */
 export interface ColumnSink {
   appendColumns(projectId: number, cols: SampleColumns, type?: MetricType): { accepted: number; rejected: { index: number; error: string }[] };
+}
+
+/** A sink that appends samples by key with cached series handles (Tsdb does). */
+export interface KeyedSink {
+  appendKeyed(projectId: number, keyed: OpenTsdbKeyTable, batch: OpenTsdbFastBatch): { accepted: number; rejected: number };
 }
 
 /**
@@ -36,7 +43,7 @@ const gunzipAsync = promisify(gunzip);
 /** What the OpenTSDB route needs. */
 export interface OpenTsdbRoutesOptions {
   metrics: SelfMetrics;
-  samples: SampleSink & Partial<ColumnSink>;
+  samples: SampleSink & Partial<ColumnSink> & Partial<KeyedSink>;
   /** Parser threads for large bodies (default: a pool on machines with 4+ CPUs when the sink takes columns; null: always inline). */
   parsers?: OpenTsdbParserPool | null;
   /** Project the points are stored in. */
@@ -49,6 +56,8 @@ export interface OpenTsdbRoutesOptions {
 export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesOptions): Promise<void> {
   const { metrics, samples, projectId } = opts;
   const appendColumns = samples.appendColumns?.bind(samples);
+  const appendKeyed = samples.appendKeyed?.bind(samples);
+  const keys = appendKeyed ? new OpenTsdbKeyTable() : null;
   const pool = opts.parsers !== undefined ? opts.parsers : appendColumns && availableParallelism() >= PARSER_THREADS_MIN_CPUS
     ? new OpenTsdbParserPool(Math.min(4, availableParallelism() - 1)) : null;
   if (pool) app.addHook('onClose', async () => { await pool.close(); });
@@ -81,9 +90,17 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
         return reply.code(400).send({ error: { code: 400, message: 'Unable to decompress the gzip body (or it is too large)' } });
       }
     }
-    const text = raw.toString('utf8');
     const details = req.query.details !== undefined;
-    let result = !details && text.length >= OPENTSDB_WORKER_MIN_BYTES ? await parseInThread(text) : null;
+    let result: OpenTsdbPutResult | 'badJson' | null = null;
+    if (!details && keys !== null && appendKeyed) {
+      const batch = parseOpenTsdbFast(raw, keys);
+      if (batch !== null) {
+        const r = appendKeyed(projectId, keys, batch);
+        result = { success: r.accepted, failed: r.rejected, errors: [] };
+      }
+    }
+    const text = result === null ? raw.toString('utf8') : '';
+    if (result === null && !details && text.length >= OPENTSDB_WORKER_MIN_BYTES) result = await parseInThread(text);
     if (result === null) {
       const parsed = parseOpenTsdbBody(text);
       result = parsed === null ? 'badJson'

@@ -6,6 +6,7 @@
 //   await tsdb.commit()                                      → all appends so far are durable
 //   await tsdb.appendBatch(samples)                          → { accepted, rejected[] }, durable
 //   tsdb.appendColumns(projectId, columns, type?)            → { accepted, rejected[] } (parsed in a worker)
+//   tsdb.appendKeyed(projectId, keyed, samples)              → { accepted, rejected } (series handles cached by the caller's keys)
 //   await tsdb.query({ projectId, name, tags?, from, to, step, agg, groupBy? })
 //        → { timestamps: [...], series: [{ name, tags, values: [...] }], tier, resolutionMs }
 //   tsdb.series({ projectId, namePrefix?, tags?, limit? })   → SeriesInfo[]
@@ -69,6 +70,21 @@ export interface SampleInput {
   timestampMs: number;
   value: number;
   type?: MetricType;
+}
+
+/** Series named by small integer keys, with a slot per key where Tsdb.appendKeyed caches its handle. */
+export interface KeyedSeries {
+  handles: Array<object | undefined>;
+  name(k: number): string;
+  tags(k: number): Tags;
+}
+
+/** Samples for Tsdb.appendKeyed: sample i is of series keys[i], the first `count` entries count. */
+export interface KeyedSamples {
+  count: number;
+  keys: Uint32Array;
+  timestamps: Float64Array;
+  values: Float64Array;
 }
 
 /** Outcome of appendBatch: how many went in, and why each refused sample was refused. */
@@ -339,6 +355,51 @@ export class Tsdb {
     }
     if (this.pN > 0 && this.timer === null && this.inflight === null) this.schedule();
     return { accepted: cols.count - rejected.length, rejected };
+  }
+
+  /**
+   * Appends samples whose series are given by key into `keyed` (e.g. the OpenTSDB key table): a
+   * key's series is resolved from keyed.name/tags on first use and its handle cached in
+   * keyed.handles, so a known series costs an array read. Same checks and order as append().
+   * Durable after the next commit(). Returns how many were accepted and refused.
+   */
+  appendKeyed(projectId: number, keyed: KeyedSeries, batch: KeyedSamples): { accepted: number; rejected: number } {
+    const n = batch.count;
+    if (this.closed) return { accepted: 0, rejected: n };
+    const { keys, timestamps, values } = batch;
+    const handles = keyed.handles;
+    const now = this.clock.now();
+    const oldest = now - this.tiers[0]!.retentionMs;
+    const newest = now + this.maxFutureMs;
+    let rejected = 0;
+    for (let i = 0; i < n; i++) {
+      const ts = Math.round(timestamps[i]!);
+      if (!(ts >= oldest && ts <= newest)) {
+        rejected++;
+        continue;
+      }
+      const k = keys[i]!;
+      const h = handles[k];
+      let e: SeriesEntry;
+      if (h instanceof SeriesEntry && h.projectId === projectId) e = h;
+      else {
+        const r = this.resolve(projectId, keyed.name(k), keyed.tags(k), undefined);
+        if (typeof r === 'string') {
+          rejected++;
+          continue;
+        }
+        handles[k] = e = r;
+      }
+      const v = values[i]!;
+      e.push(ts, v);
+      if (this.pN === this.pIds.length) this.growPending();
+      this.pIds[this.pN] = e.id;
+      this.pTs[this.pN] = ts;
+      this.pVals[this.pN] = v;
+      this.pN++;
+    }
+    if (this.pN > 0 && this.timer === null && this.inflight === null) this.schedule();
+    return { accepted: n - rejected, rejected };
   }
 
   /** The series for (project, name, tags), created if new; or why it cannot exist. */
