@@ -654,7 +654,9 @@ export class Tsdb {
     for (const r of rows) {
       const d = decodeBuckets(r);
       const prev = out.get(r.seriesId);
-      out.set(r.seriesId, prev === undefined ? d : replaceBuckets(prev, d.ts[0] ?? 0, Infinity, d));
+      // A later chunk wins over the span it covers only: chunks of another alignment (the tier's chunk
+      // span changed in the config) must not hide the buckets after them.
+      out.set(r.seriesId, prev === undefined ? d : d.n === 0 ? prev : replaceBuckets(prev, d.ts[0]!, d.ts[d.n - 1]! + 1, d));
     }
     // Dirty raw windows: fresh or compacted-but-not-rolled-up chunks, and heads.
     const dirty = new Map<number, Set<number>>();
