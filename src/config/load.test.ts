@@ -60,8 +60,8 @@ test('every kind of bad setting stops with a ConfigError naming the key as the u
     { input: { flags: { store: 'postgres://u@db/oversee?schema=A' } }, key: '--store', message: 'config: --store: ?schema= must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63), got "A"' },
     { input: { file: file('[server]\nprot = 1\n') }, key: 'server.prot', message: 'config: server.prot: unknown setting (known: host, port, data, store, body_limit, log_level, history_retention_days, statsd_port, graphite_port)' },
     { input: { file: file('[server]\nbodyLimit = 1\n') }, key: 'server.bodyLimit', message: 'config: server.bodyLimit: unknown setting; did you mean "body_limit"?' },
-    { input: { file: file('port = 1\n') }, key: 'port', message: 'config: port: unknown section or key at the top level (known: server, metrics, alerting, channels, routes, silences)' },
-    { input: { file: file('[servers]\nport = 1\n') }, key: 'servers', message: 'config: servers: unknown section or key at the top level (known: server, metrics, alerting, channels, routes, silences)' },
+    { input: { file: file('port = 1\n') }, key: 'port', message: 'config: port: unknown section or key at the top level (known: server, metrics, alerting, channels, routes, silences, oddeye, limits)' },
+    { input: { file: file('[servers]\nport = 1\n') }, key: 'servers', message: 'config: servers: unknown section or key at the top level (known: server, metrics, alerting, channels, routes, silences, oddeye, limits)' },
     { input: { file: file('server = 5\n') }, key: 'server', message: 'config: server: must be a table ([server]), got 5' },
   ];
   for (const { input, key, message } of cases) {

@@ -13,10 +13,11 @@ import type { StoreLocation } from './values.js';
 
 /**
  * Top-level sections of the config file that other modules parse (the alerting module's
- * parseAlertingConfig(config.raw) reads [alerting], [[channels]], [[routes]], [[silences]]). A module
+ * parseAlertingConfig(config.raw) reads [alerting], [[channels]], [[routes]], [[silences]]; the OddEye
+ * route's parseOddEyeConfig reads [oddeye], the series quota's parseLimitsConfig [limits]). A module
  * that owns a new section adds its name here; every other unknown section is an error.
  */
-export const FOREIGN_SECTIONS = ['alerting', 'channels', 'routes', 'silences'] as const;
+export const FOREIGN_SECTIONS = ['alerting', 'channels', 'routes', 'silences', 'oddeye', 'limits'] as const;
 
 /** The name of a section another module owns. */
 export type ForeignSection = (typeof FOREIGN_SECTIONS)[number];

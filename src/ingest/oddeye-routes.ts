@@ -1,7 +1,8 @@
 // OddEye-compatible metric endpoint (PROTOCOLS.md §2): `POST /oddeye-barlus/put/tsdb` with the raw
 // body `UUID=<token>&data=<json>` (and GET with the same as query string). The UUID is a project's
 // ingest token. Status codes are the contract: 200 · 406 EMPTY UUID · 424 NOT VALID UUID / Empty Data ·
-// 411 no valid element · 415 bad JSON. Bad elements are dropped and listed in the answer.
+// 411 no valid element · 415 bad JSON · 402 Payment Required when every element was refused because
+// the project is at its series limit (quota.ts). Bad elements are dropped and listed in the answer.
 // Special elements become checks (source 'oddeye') under the host named by `tags.host` (or `oddeye`):
 // OK → OK, ELEVATED/WARNING → WARN, ERROR → ERR, with the message as info; `reaction > 0` makes the
 // check a heartbeat of that many minutes, and `reaction < 0` clears a non-OK Special back to OK after
@@ -22,6 +23,7 @@ import { seriesProblem } from '../tsdb/series.js';
 import { OddEyeAnomalies, type AnomalyChange } from './oddeye-anomaly.js';
 import { autoClearRepoFor, sweepAutoClear, type AutoClearRepo } from './oddeye-autoclear.js';
 import { DEFAULT_SILENT_AFTER_MS, OddEyeSilence, silenceRepoFor } from './oddeye-silence.js';
+import type { SeriesQuota } from './quota.js';
 import type { SampleSink } from './samples.js';
 
 /** Host of Special elements that carry no `host` tag. */
@@ -49,6 +51,8 @@ export interface OddEyeRoutesOptions {
   silence?: OddEyeSilence | null;
   /** How often silent series are looked for (default 15 s). */
   silenceIntervalMs?: number;
+  /** Series limits per project (default: none). */
+  quota?: SeriesQuota | null;
 }
 
 /** The check report of one Special element. */
@@ -175,16 +179,30 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
     const validIndexes = elementIndexes(decision.elements.length, decision.rejected);
     const specials: OddEyeElement[] = [];
     const pointEls: OddEyeElement[] = [];
+    const admission = opts.quota && samples !== null && !decision.sandbox ? await opts.quota.begin(project) : null;
+    let overQuota = 0;
+    const storePoint = (el: OddEyeElement, sink: SampleSink): string | null => {
+      const refused = admission?.admit(el.metric, el.tags) ?? null;
+      if (refused !== null) {
+        overQuota++;
+        return refused;
+      }
+      const problem = sink.append(project.id, el.metric, el.tags, el.timestampMs, el.value, oddEyeTypeToMetricType(el.type));
+      if (problem !== null) admission?.release(el.metric, el.tags);
+      return problem;
+    };
     decision.elements.forEach((el, i) => {
       const problem = el.type === 'special' ? specialProblem(el)
         : samples === null ? 'metrics are not stored by this server (no time-series store)'
           : decision.sandbox ? seriesProblem(el.metric, el.tags)
-            : samples.append(project.id, el.metric, el.tags, el.timestampMs, el.value, oddEyeTypeToMetricType(el.type));
+            : storePoint(el, samples);
       if (problem !== null) rejected.push({ index: validIndexes[i] ?? i, error: problem });
       else if (el.type === 'special') specials.push(el);
       else pointEls.push(el);
     });
-    if (specials.length + pointEls.length === 0) return fail(411, 'Not valid data', 'invalid');
+    if (specials.length + pointEls.length === 0) {
+      return overQuota > 0 ? fail(402, 'Payment Required', 'quota') : fail(411, 'Not valid data', 'invalid');
+    }
     if (!decision.sandbox) {
       await Promise.all([
         specials.length > 0 ? storeSpecials(project.id, address, specials) : undefined,

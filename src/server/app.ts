@@ -11,6 +11,8 @@ import { okerrRoutes } from '../ingest/okerr-routes.js';
 import { openTsdbRoutes } from '../ingest/opentsdb-routes.js';
 import { storeOvercPerfdata } from '../ingest/samples-overc.js';
 import { oddEyeRoutes } from '../ingest/oddeye-routes.js';
+import type { OddEyeSettings } from '../ingest/oddeye-config.js';
+import { SeriesQuota, type SeriesLimits } from '../ingest/quota.js';
 import { okerrRepoFor } from '../store/sqlite/okerr.js';
 import { attachMetricRules } from '../rules/wiring.js';
 import type { Tsdb } from '../tsdb/index.js';
@@ -49,6 +51,10 @@ export interface AppDeps {
   okerr?: OkerrRepo;
   /** Alerting administration (and the engine, for channel tests): the /api/v1 alerting routes are served when given. */
   alerting?: { admin: AlertAdmin; engine: AlertEngine | null };
+  /** `[oddeye]` settings (default: silent series watched after 3 min). */
+  oddeye?: OddEyeSettings;
+  /** Series limits per project (`[limits]`; default: none). */
+  limits?: SeriesLimits;
 }
 
 /** Builds (but does not start) the HTTP server. */
@@ -92,7 +98,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (okerr) await app.register(okerrRoutes, { store: deps.store, okerr, clock: deps.clock, metrics: deps.metrics });
   // OddEye samples go through the live sink: committed samples also reach open charts within a second.
   const samples = deps.tsdb ? liveSampleSink(deps.tsdb, live) : null;
-  await app.register(oddEyeRoutes, { store: deps.store, clock: deps.clock, metrics: deps.metrics, samples });
+  const quota = deps.limits && deps.tsdb ? new SeriesQuota(deps.limits, deps.tsdb, deps.clock) : null;
+  await app.register(oddEyeRoutes, {
+    store: deps.store, clock: deps.clock, metrics: deps.metrics, samples, quota,
+    ...(deps.oddeye ? { silentAfterMs: deps.oddeye.silentAfterMs } : {}),
+  });
   if (deps.tsdb) {
     // Bulk ingestion writes to the tsdb directly: the live sink copies every sample and hides
     // appendColumns (the parser-thread path), which cost ~25 % CPU and 3x memory at high rates.

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from '../api/auth.js';
 import type { ServerConfig } from '../config/index.js';
+import { parseOddEyeConfig } from '../ingest/oddeye-config.js';
+import { parseLimitsConfig } from '../ingest/quota.js';
 import type { Store } from '../store/types.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -64,6 +66,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const clock = opts.clock ?? systemClock;
 
   const alerting = alertingConfigOf(config);
+  const oddeye = parseOddEyeConfig(config.raw.oddeye);
+  const limits = parseLimitsConfig(config.raw.limits);
   await mkdir(config.data, { recursive: true });
   const metrics = createSelfMetrics();
   const backend = await openBackend(config, { observer: metrics.storeObserver, logger });
@@ -76,7 +80,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     runtime = await openRuntime(config, alerting, backend, { clock, logger, metrics });
     const engine = runtime.alerting.engine;
     app = await buildApp({
-      store, metrics, ...(backend.live ? { live: backend.live } : {}), clock, logger, bodyLimit: config.bodyLimit, tsdb: runtime.tsdb, alerting: runtime.alerting,
+      store, metrics, ...(backend.live ? { live: backend.live } : {}), clock, logger, bodyLimit: config.bodyLimit, tsdb: runtime.tsdb, alerting: runtime.alerting, oddeye, limits,
       // New flips are picked up by the engine's next pass anyway (≤ 1 s); a kick makes it immediate.
       onOvercReport: () => engine.kick(),
     });

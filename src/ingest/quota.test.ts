@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { resolveConfig } from '../config/index.js';
+import { ConfigError } from '../errors.js';
+import type { AppFixture } from '../test-support/app-fixture.js';
+import type { Tsdb } from '../tsdb/index.js';
+import { parseOddEyeConfig } from './oddeye-config.js';
+import { NO_LIMITS, parseLimitsConfig } from './quota.js';
+import { metricsAppFixture } from './samples-test-support.js';
+
+const T_S = 1_699_999_000;
+const URL_PATH = '/oddeye-barlus/put/tsdb';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+describe('[limits] and [oddeye] config sections', () => {
+  const raw = (text: string) => resolveConfig({ cwd: '/tmp', file: { path: '/tmp/o.toml', text } }).raw;
+
+  it('parses the limits: a default for every project and one per project name; 0 means unlimited', () => {
+    const limits = parseLimitsConfig(raw('[limits]\nmax_series = 1000\n[limits.projects.shop]\nmax_series = 5\n[limits.projects.free]\nmax_series = 0\n').limits);
+    assert.equal(limits.maxSeries, 1000);
+    assert.deepEqual([...limits.projects], [['shop', 5], ['free', null]]);
+    assert.deepEqual(parseLimitsConfig(undefined), NO_LIMITS);
+  });
+
+  it('parses silent_after: durations, "0" turns the watch off, absent means 3 minutes', () => {
+    assert.equal(parseOddEyeConfig(raw('[oddeye]\nsilent_after = "5m"\n').oddeye).silentAfterMs, 300_000);
+    assert.equal(parseOddEyeConfig(raw('[oddeye]\nsilent_after = "1h30m"\n').oddeye).silentAfterMs, 5_400_000);
+    assert.equal(parseOddEyeConfig(raw('[oddeye]\nsilent_after = "0"\n').oddeye).silentAfterMs, 0);
+    assert.equal(parseOddEyeConfig(undefined).silentAfterMs, 180_000);
+  });
+
+  const bad: [string, () => unknown, string][] = [
+    ['a negative limit', () => parseLimitsConfig(raw('[limits]\nmax_series = -1\n').limits), 'limits.max_series'],
+    ['a fractional limit', () => parseLimitsConfig(raw('[limits]\nmax_series = 1.5\n').limits), 'limits.max_series'],
+    ['an unknown limits key', () => parseLimitsConfig(raw('[limits]\nmax_samples = 1\n').limits), 'limits.max_samples'],
+    ['an unknown per-project key', () => parseLimitsConfig(raw('[limits.projects.a]\nseries = 1\n').limits), 'limits.projects.a.series'],
+    ['a malformed duration', () => parseOddEyeConfig(raw('[oddeye]\nsilent_after = "3 minutes"\n').oddeye), 'oddeye.silent_after'],
+    ['a duration under a minute', () => parseOddEyeConfig(raw('[oddeye]\nsilent_after = "10s"\n').oddeye), 'oddeye.silent_after'],
+    ['an unknown oddeye key', () => parseOddEyeConfig(raw('[oddeye]\nsilent = "3m"\n').oddeye), 'oddeye.silent'],
+  ];
+  for (const [what, parse, key] of bad) {
+    it(`stops with a ConfigError naming ${key} for ${what}`, () => {
+      assert.throws(parse, (e: unknown) => e instanceof ConfigError && e.message.startsWith(`config: ${key}:`));
+    });
+  }
+});
+
+describe('OddEye series quota (402 Payment Required)', () => {
+  let f: AppFixture & { tsdb: Tsdb };
+  let uuid: string;
+  let projectId: number;
+  before(async () => {
+    f = await metricsAppFixture({ limits: { maxSeries: 3, projects: new Map() } });
+    const p = (await f.store.projects.getByName('default'))!;
+    [uuid, projectId] = [p.ingestToken, p.id];
+  });
+  after(async () => { await f.close(); });
+
+  const el = (metric: string, ts = T_S, host = 'h1') => ({ metric, timestamp: ts, value: 1, tags: { host }, type: 'None', reaction: 0 });
+  const put = (data: unknown[]) => f.app.inject({ method: 'POST', url: URL_PATH, headers: FORM, payload: `UUID=${uuid}&data=${JSON.stringify(data)}` });
+  const names = () => f.tsdb.series({ projectId }).map((s) => `${s.name}@${s.tags.host}`);
+
+  it('stores new series up to the limit and drops (and lists) the ones over it; Specials do not count', async () => {
+    const r = await put([el('q.a'), el('q.b'), { ...el('load'), type: 'Special', status: 'OK' }, el('q.c'), el('q.d'), el('q.a', T_S + 1)]);
+    assert.equal(r.statusCode, 200);
+    assert.deepEqual(r.json(), { state: 'OK', accepted: 5, rejected: [{ index: 4, error: 'Payment Required: project "default" is at its limit of 3 series' }] });
+    assert.deepEqual(names(), ['q.a@h1', 'q.b@h1', 'q.c@h1']);
+  });
+
+  it('answers 402 Payment Required when every element would be a new series over the limit, storing nothing', async () => {
+    const r = await put([el('q.d'), el('q.a', T_S, 'h2')]);
+    assert.equal(r.statusCode, 402);
+    assert.deepEqual(r.json(), { state: 'FAILURE', message: 'Payment Required' });
+    assert.deepEqual(names(), ['q.a@h1', 'q.b@h1', 'q.c@h1']);
+  });
+
+  it('keeps accepting samples of the series the project already has', async () => {
+    const r = await put([el('q.b', T_S + 5), el('q.c', T_S + 5)]);
+    assert.deepEqual([r.statusCode, r.json()], [200, { state: 'OK' }]);
+  });
+
+  it('a sample the store refuses does not use up the quota', async () => {
+    const g = await metricsAppFixture({ limits: { maxSeries: 1, projects: new Map() } });
+    try {
+      const token = (await g.store.projects.getByName('default'))!.ingestToken;
+      const send = (data: unknown[]) => g.app.inject({ method: 'POST', url: URL_PATH, headers: FORM, payload: `UUID=${token}&data=${JSON.stringify(data)}` });
+      const r = await send([el('too.old', T_S - 400 * 86_400), el('fits')]);
+      assert.deepEqual(r.json(), { state: 'OK', accepted: 1, rejected: [{ index: 0, error: 'timestamp is older than the raw retention' }] });
+      assert.equal((await send([el('second')])).statusCode, 402);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('a project with its own limit of 0 is unlimited even under a default limit', async () => {
+    const g = await metricsAppFixture({ limits: { maxSeries: 1, projects: new Map([['default', null]]) } });
+    try {
+      const token = (await g.store.projects.getByName('default'))!.ingestToken;
+      const r = await g.app.inject({ method: 'POST', url: URL_PATH, headers: FORM, payload: `UUID=${token}&data=${JSON.stringify([el('u.a'), el('u.b'), el('u.c')])}` });
+      assert.deepEqual([r.statusCode, r.json()], [200, { state: 'OK' }]);
+    } finally {
+      await g.close();
+    }
+  });
+});
