@@ -1,15 +1,20 @@
 // Several processes (nodes) reporting to one PostgreSQL schema; one is SIGKILLed mid-run.
 // Every acknowledged report must be stored, and each check's flips must form one unbroken chain.
+// Then two real `oversee serve` nodes: a metric series created through one is visible on the other
+// at once (also once its creator is killed), and statsd counters sent to both add up.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../src/store/postgres/test-support.js';
+import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const url = pgTestUrl();
 const skip = await pgSkipReason(url);
@@ -93,5 +98,122 @@ describe('several node processes on one PostgreSQL', { skip: skip ?? false }, ()
       await dropSchema(url, schema);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// ---------- metrics (tsdb) on two real `oversee serve` nodes ----------
+
+async function api(base: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(new URL(path, base), {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try { parsed = JSON.parse(text); } catch { /* text */ }
+  return { status: res.status, body: parsed };
+}
+
+/** A UDP port free right now (bound and released). */
+async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));
+  const port = s.address().port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+describe('metrics on two oversee serve nodes sharing one PostgreSQL schema', { skip: skip ?? false }, () => {
+  const schema = freshSchemaName('ovs_nodes_tsdb');
+  const storeUrl = `${url}?schema=${schema}`;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let token: string;
+  const statsd = { a: 0, b: 0 };
+  const T = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+
+  before(async () => {
+    statsd.a = await freeUdpPort();
+    statsd.b = await freeUdpPort();
+    a = await startServerProcess({ args: ['--store', storeUrl, '--statsd-port', String(statsd.a)] });
+    b = await startServerProcess({ args: ['--store', storeUrl, '--statsd-port', String(statsd.b)] });
+    token = a.adminToken!;
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    for (const p of [a, b]) if (p) rmSync(p.dataDir, { recursive: true, force: true });
+    await dropSchema(url, schema);
+  });
+
+  /** What node `base` answers for the series, tree and raw points of `name` (sent as `count` samples from T). */
+  const readAll = async (base: string, name: string, count: number): Promise<{ series: unknown; tree: unknown; points: unknown }> => {
+    const dot = name.lastIndexOf('.');
+    const series = await api(base, `/api/v1/series?prefix=${name}`, token);
+    const tree = await api(base, `/api/v1/metrics/tree?prefix=${name.slice(0, dot)}`, token);
+    const q = await api(base, `/api/v1/query?name=${name}&from=${T}&to=${T + (count - 1) * 1000}&step=1000&agg=sum`, token);
+    assert.equal(q.status, 200, JSON.stringify(q.body));
+    const r = q.body as { timestamps: number[]; series: Array<{ tags: Record<string, string>; values: Array<number | null> }> };
+    return {
+      series: (series.body as { items: Array<{ name: string; tags: Record<string, string> }> }).items.map((s) => [s.name, s.tags]),
+      tree: (tree.body as { items: Array<{ label: string; leaf: boolean }> }).items.filter((n) => n.label === name.slice(dot + 1)).map((n) => [n.label, n.leaf]),
+      points: r.series.map((s) => [s.tags, s.values.flatMap((v, i) => (v === null ? [] : [[r.timestamps[i], v]]))]),
+    };
+  };
+  const put = (base: string, name: string, count: number, host: string): Promise<{ status: number }> => api(base, '/api/put', null,
+    Array.from({ length: count }, (_, i) => ({ metric: name, timestamp: T + i * 1000, value: i + 1, tags: { host } })));
+  const expected = (name: string, count: number, host: string): unknown => ({
+    series: [[name, { host }]],
+    tree: [[name.slice(name.lastIndexOf('.') + 1), true]],
+    points: [[{ host }, Array.from({ length: count }, (_, i) => [T + i * 1000, i + 1])]],
+  });
+
+  test('a series created through one node is listed, in the tree and queried with exactly its samples on the other at once (both ways)', async () => {
+    assert.equal((await put(a.url, 'fresh.cpu', 7, 'a')).status, 204);
+    const t0 = Date.now();
+    assert.deepEqual(await readAll(b.url, 'fresh.cpu', 7), expected('fresh.cpu', 7, 'a'), 'node B, right after node A answered');
+    const elapsed = Date.now() - t0;
+    assert.ok(elapsed < 1000, `B answered all three within ${elapsed} ms`);
+    console.log(`# node B listed/tree'd/queried A's new series ${elapsed} ms after A acknowledged it`);
+    assert.equal((await put(b.url, 'fresh.mem', 5, 'b')).status, 204);
+    assert.deepEqual(await readAll(a.url, 'fresh.mem', 5), expected('fresh.mem', 5, 'b'), 'node A, right after node B answered');
+  });
+
+  test('statsd counters sent to both nodes over UDP add up (each node flushes onto its own sample slot)', async () => {
+    const sock = createSocket('udp4');
+    const sendMany = async (port: number, line: string, n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await new Promise<void>((resolve, reject) => sock.send(line, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    };
+    await sendMany(statsd.a, 'nodes.reqs:1|c', 120);
+    await sendMany(statsd.b, 'nodes.reqs:2|c', 90);
+    await sendMany(statsd.b, 'nodes.reqs:1|c|@0.5', 10);
+    sock.close();
+    const sent = 120 + 180 + 20;
+    // Each node flushes every 10 s; poll node B until both flushes are in (or 25 s passed).
+    const total = async (base: string): Promise<number> => {
+      const q = await api(base, `/api/v1/query?name=nodes.reqs.count&from=${T}&to=${Date.now() + 5000}&step=3600000&agg=sum`, token);
+      return (q.body as { series: Array<{ values: Array<number | null> }> }).series.flatMap((s) => s.values).reduce<number>((x, v) => x + (v ?? 0), 0);
+    };
+    const deadline = Date.now() + 25_000;
+    let seen = 0;
+    while (Date.now() < deadline && (seen = await total(b.url)) < sent) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(seen, sent, 'node B: the counts of both nodes');
+    assert.equal(await total(a.url), sent, 'node A: the counts of both nodes');
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const slots = (await c.query<{ slot: number | null }>(`SELECT slot FROM ${schema}.tsdb_nodes ORDER BY slot`)).rows.map((r) => r.slot);
+      assert.deepEqual(slots, [0, 1], 'each node holds its own sample slot');
+    } finally {
+      await c.end();
+    }
+  });
+
+  test('after the node that created a series is killed, the other still lists it and queries exactly its samples', async () => {
+    assert.equal((await put(a.url, 'fresh.disk', 6, 'a')).status, 204);
+    assert.deepEqual(await a.kill('SIGKILL'), { code: null, signal: 'SIGKILL' });
+    assert.deepEqual(await readAll(b.url, 'fresh.disk', 6), expected('fresh.disk', 6, 'a'), 'read from the killed node\'s WAL');
+    assert.deepEqual(await readAll(b.url, 'fresh.cpu', 7), expected('fresh.cpu', 7, 'a'), 'and its older series');
   });
 });
