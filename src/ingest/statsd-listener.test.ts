@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { createSelfMetrics, type SelfMetrics } from '../server/self-metrics.js';
 import type { Tsdb } from '../tsdb/index.js';
 import { openTestTsdb, RecordingSink } from './samples-test-support.js';
-import { readUdpDrops, startStatsdListener, type StatsdListener } from './statsd-listener.js';
+import { readUdpDrops, slotTimestamp, startStatsdListener, type StatsdListener } from './statsd-listener.js';
 
 const T0 = Date.UTC(2026, 0, 10, 12);
 
@@ -151,5 +151,21 @@ describe('readUdpDrops', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('statsd flush timestamps on a sample slot (several nodes)', () => {
+  it('is the latest time ≡ slot (mod modulus) not after now, and always after the previous flush', () => {
+    const s = { slot: 7, modulusMs: 1000 };
+    assert.equal(slotTimestamp(T0 + 10_500, -Infinity, s), T0 + 10_007);
+    assert.equal(slotTimestamp(T0 + 10_005, -Infinity, s), T0 + 9_007, 'not after now');
+    assert.equal(slotTimestamp(T0 + 10_500, T0 + 10_007, s), T0 + 11_007, 'a second flush in the same second moves one period on');
+    fc.assert(fc.property(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 10 ** 9 }), fc.integer({ min: -5000, max: 5000 }), (slot, now, back) => {
+      const last = now + back;
+      const t = slotTimestamp(now, last, { slot, modulusMs: 1000 });
+      assert.equal(((t % 1000) + 1000) % 1000, slot);
+      assert.ok(t > last);
+      assert.ok(t - 1000 <= Math.max(now, last), 'the smallest such time');
+    }));
   });
 });
