@@ -2,6 +2,11 @@
 // step grid and aggregates. Bucket i covers [start + i·step, start + (i+1)·step); start = from
 // rounded down to the step. Series in a group are combined: avg/min/max/sum/count and percentiles
 // pool the points; `last` and `rate` add up the per-series results (e.g. total rate of a group).
+// Percentiles of raw samples are exact (nearest rank). On rollup buckets (min, max, sum, count) each
+// bucket stands for `count` samples in [min, max]: the count-weighted nearest rank of the maxima is an
+// upper bound of the true percentile, that of the minima a lower bound, that of the means lies between.
+// p ≥ 90 answers the upper bound (never below the truth), p ≤ 10 the lower, others the means; all are
+// within the widest bucket (max − min) in the grid step of the true value.
 import type { RollupBuckets } from './tiers.js';
 import type { MetricType } from './types.js';
 
@@ -46,7 +51,10 @@ export class GroupAccumulator {
   private readonly max: Float64Array;
   private readonly combined: Float64Array; // Σ of per-series last or rate
   private readonly has: Uint8Array;
+  /** Percentiles: per grid bucket the pooled values and their weights (sample counts). */
   private readonly pooled: number[][] | null;
+  private readonly weights: number[][] | null;
+  private weighted = false;
 
   constructor(private readonly grid: Grid, private readonly agg: AggSpec) {
     const n = grid.count;
@@ -57,6 +65,7 @@ export class GroupAccumulator {
     this.combined = new Float64Array(n);
     this.has = new Uint8Array(n);
     this.pooled = agg.kind === 'pct' ? Array.from({ length: n }, () => []) : null;
+    this.weights = agg.kind === 'pct' ? Array.from({ length: n }, () => []) : null;
   }
 
   private bucketOf(ts: number): number {
@@ -94,7 +103,14 @@ export class GroupAccumulator {
       const mx = p.max[j]!;
       if (mn < this.min[i]! || mn !== mn) this.min[i] = mn;
       if (mx > this.max[i]! || mx !== mx) this.max[i] = mx;
-      if (this.pooled !== null) this.pooled[i]!.push(p.count[j] === 1 ? p.sum[j]! : p.sum[j]! / p.count[j]!);
+      if (this.pooled !== null) {
+        const c = p.count[j]!;
+        // A raw sample (count 1) is itself; a rollup bucket stands for `c` samples in [min, max].
+        const pct = (this.agg as { p: number }).p;
+        this.pooled[i]!.push(c === 1 ? p.sum[j]! : pct >= 90 ? mx : pct <= 10 ? mn : p.sum[j]! / c);
+        this.weights![i]!.push(c);
+        if (c !== 1) this.weighted = true;
+      }
     }
   }
 
@@ -173,9 +189,8 @@ export class GroupAccumulator {
         case 'last': v = this.combined[i]!; break;
         case 'rate': v = this.combined[i]!; break;
         case 'pct': {
-          const vals = this.pooled![i]!.sort((a, b) => a - b);
           const p = (this.agg as { p: number }).p;
-          v = vals[Math.min(vals.length, Math.max(1, Math.ceil((p / 100) * vals.length))) - 1]!;
+          v = this.weighted ? weightedRank(this.pooled![i]!, this.weights![i]!, p) : nearestRank(this.pooled![i]!, p);
           break;
         }
       }
@@ -183,6 +198,26 @@ export class GroupAccumulator {
     }
     return out;
   }
+}
+
+/** Nearest-rank percentile `p` of `vals` (sorted in place). */
+function nearestRank(vals: number[], p: number): number {
+  vals.sort((a, b) => a - b);
+  return vals[Math.min(vals.length, Math.max(1, Math.ceil((p / 100) * vals.length))) - 1]!;
+}
+
+/** Nearest-rank percentile `p` of the multiset in which vals[i] occurs weights[i] times. */
+function weightedRank(vals: readonly number[], weights: readonly number[], p: number): number {
+  const order = vals.map((_, i) => i).sort((a, b) => vals[a]! - vals[b]!);
+  let total = 0;
+  for (const w of weights) total += w;
+  const rank = Math.min(total, Math.max(1, Math.ceil((p / 100) * total)));
+  let seen = 0;
+  for (const i of order) {
+    seen += weights[i]!;
+    if (seen >= rank) return vals[i]!;
+  }
+  return vals[order[order.length - 1]!]!;
 }
 
 /** Raw samples viewed as one-sample buckets (no copies of the value array). */
