@@ -14,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../src/store/postgres/test-support.js';
+import { openSharedTsdbStorage } from '../src/store/postgres/tsdb-shared.js';
+import { openPostgresTsdbStorage } from '../src/store/postgres/tsdb-storage.js';
+import { Tsdb } from '../src/tsdb/index.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const url = pgTestUrl();
@@ -215,5 +218,61 @@ describe('metrics on two oversee serve nodes sharing one PostgreSQL schema', { s
     assert.deepEqual(await a.kill('SIGKILL'), { code: null, signal: 'SIGKILL' });
     assert.deepEqual(await readAll(b.url, 'fresh.disk', 6), expected('fresh.disk', 6, 'a'), 'read from the killed node\'s WAL');
     assert.deepEqual(await readAll(b.url, 'fresh.cpu', 7), expected('fresh.cpu', 7, 'a'), 'and its older series');
+  });
+
+  test('each node\'s statsd flushes stay apart, with the right per-node rate, after adoption, checkpoints and compaction', async () => {
+    assert.deepEqual(await b.stop(), { code: 0, signal: null });
+    // A third node (in this process) adopts the killed node's WAL, checkpoints and compacts everything.
+    const store = await openPostgresStore({ url, schema, poolSize: 2 });
+    const base = await openPostgresTsdbStorage({ pool: store.pool, schema, nodeId: 'checker' });
+    const shared = await openSharedTsdbStorage(base, store.pool, { nodeId: 'checker', schema });
+    const tsdb = await Tsdb.open({ storage: shared, clock: { now: () => Date.now() }, maxPoints: 1_000_000 });
+    try {
+      const slotOf = new Map<number, number>();
+      for (const r of (await store.pool.query<{ node: string; slot: number }>('SELECT node, slot FROM tsdb_nodes WHERE slot IS NOT NULL')).rows) {
+        slotOf.set(Number(r.node.split(':').at(-2)), r.slot);
+      }
+      const slots = { a: slotOf.get(a.proc.pid!)!, b: slotOf.get(b.proc.pid!)! };
+      assert.deepEqual(new Set([slots.a, slots.b]), new Set([0, 1]));
+      const end = Date.now();
+      /** Every raw sample of `name` (1-ms step), by the slot of its timestamp. */
+      const samples = async (name: string): Promise<Map<number, Array<[number, number]>>> => {
+        const r = await tsdb.query({ projectId: 1, name, from: T, to: end, step: 1, agg: 'sum', tier: 0, groupBy: [] });
+        const out = new Map<number, Array<[number, number]>>();
+        (r.series[0]?.values ?? []).forEach((v, i) => {
+          if (v === null) return;
+          const t = r.timestamps[i]!;
+          const list = out.get(t % 1000) ?? [];
+          list.push([t, v]);
+          out.set(t % 1000, list);
+        });
+        return out;
+      };
+      const check = async (when: string): Promise<string> => {
+        const counts = await samples('nodes.reqs.count');
+        const rates = await samples('nodes.reqs.rate');
+        assert.deepEqual([...counts.keys()].sort(), [0, 1], `${when}: flushes only at the two slots`);
+        for (const [node, sent] of [['a', 120], ['b', 200]] as const) {
+          const c = counts.get(slots[node])!;
+          const r = new Map(rates.get(slots[node]));
+          assert.equal(c.reduce((x, [, v]) => x + v, 0), sent, `${when}: node ${node}'s counts`);
+          for (const [t, v] of c) {
+            const seconds = v / r.get(t)!;
+            assert.ok(seconds >= 9 && seconds <= 11, `${when}: node ${node}'s rate at ${t} is its count over its ~10 s interval (${seconds} s)`);
+          }
+        }
+        return JSON.stringify([[...counts], [...rates]]);
+      };
+      const before = await check('in the killed node\'s WAL and B\'s chunks');
+      await shared.heartbeat(Date.now());
+      assert.ok(await shared.adoptOrphanWal(tsdb, Date.now(), 0) > 0, 'the killed node\'s WAL was adopted');
+      await tsdb.checkpoint();
+      assert.equal(await check('after adoption and checkpoint'), before);
+      assert.ok((await tsdb.compact({ force: true })).windows > 0);
+      assert.equal(await check('after compaction'), before, 'the same samples after compaction');
+    } finally {
+      await tsdb.close();
+      await store.close();
+    }
   });
 });
