@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createSelfMetrics } from '../server/self-metrics.js';
+import { copySqliteToPostgres } from '../store/postgres/copy-from-sqlite.js';
 import { openPostgresStore } from '../store/postgres/index.js';
 import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../store/postgres/test-support.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
@@ -165,3 +166,31 @@ for (const c of cases) {
     });
   });
 }
+
+describe('copying an embedded installation to PostgreSQL', { skip: pgSkip ?? false }, () => {
+  it('carries the last-seen times and flags of silent series', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oversee-silence-copy-'));
+    const schema = freshSchemaName();
+    const lite = await openSqliteStore({ path: join(dir, 'oversee.db') });
+    try {
+      const projectId = (await lite.projects.getByName('default'))!.id;
+      const repo = silenceRepoFor(lite)!;
+      await repo.touch([{ projectId, host: 'h1', series: 'cpu{core=0}', metric: 'cpu', seenAt: T0 }, { projectId, host: 'h1', series: 'mem', metric: 'mem', seenAt: T0 + MIN }]);
+      await repo.setFlag(projectId, 'h1', { checkId: 7, info: 'no data for 3m: cpu' });
+      const target = await openPostgresStore({ url: pgUrl, schema, poolSize: 2 });
+      try {
+        const report = await copySqliteToPostgres(lite.db, target);
+        assert.deepEqual([report.tables.oddeye_seen, report.tables.oddeye_silent], [2, 1]);
+        const copied = silenceRepoFor(target)!;
+        assert.deepEqual(await copied.silent(T0), [{ projectId, host: 'h1', metric: 'cpu' }]);
+        assert.deepEqual(await copied.flags(), [{ projectId, host: 'h1', checkId: 7, info: 'no data for 3m: cpu' }]);
+      } finally {
+        await target.close();
+      }
+    } finally {
+      await lite.close();
+      await dropSchema(pgUrl, schema);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -17,7 +17,7 @@ const MODULES: ReadonlyArray<{ module: string; steps: readonly PgMigration[] | n
   { module: 'users', steps: null, tables: ['users', 'sessions', 'dashboards'] },
   { module: 'okerr', steps: null, tables: ['okerr_settings', 'okerr_indicators'] },
   { module: 'rules', steps: null, tables: ['metric_rules'] },
-  { module: 'oddeye', steps: null, tables: ['oddeye_autoclear'] },
+  { module: 'oddeye', steps: null, tables: ['oddeye_autoclear', 'oddeye_seen', 'oddeye_silent'] },
   { module: 'alerting', steps: PG_ALERTING_MIGRATIONS, tables: ['alert_channels', 'alert_routes', 'alert_silences', 'alert_check_state', 'alert_events', 'alert_deliveries', 'notifications'] },
   { module: 'tsdb', steps: PG_TSDB_MIGRATIONS, tables: ['tsdb_series', 'tsdb_wal', 'tsdb_chunks'] },
 ];
