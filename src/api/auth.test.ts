@@ -98,7 +98,9 @@ describe('tokens in the store', () => {
     const def = await store.projects.getByName('default');
     assert.ok(def);
     const { token, record } = await createToken(store, { name: 'ed', role: 'editor', projectId: def.id }, clock);
-    assert.deepEqual(await authenticate(store, clock, token), { tokenId: record.id, name: 'ed', role: 'editor', projectId: def.id });
+    assert.deepEqual(await authenticate(store, clock, token), {
+      tokenId: record.id, name: 'ed', role: 'editor', projectId: def.id, grants: [{ projectId: def.id, role: 'editor' }],
+    });
   });
 
   const rejected: [string, string][] = [

@@ -1,8 +1,8 @@
 // GET and PUT /api/v1/projects/:id/okerr: a project's okerr settings (own secret, autocreate, own
 // policies). The secret is write-only: it is stored as a scrypt hash and never shown again.
 import type { FastifyInstance } from 'fastify';
-import { roleAtLeast, type Principal } from '../api/auth.js';
-import { canSee, type ApiContext } from '../api/v1/context.js';
+import type { Principal } from '../api/auth.js';
+import { canSee, demandRole, visibleOr404, type ApiContext } from '../api/v1/context.js';
 import type { Project } from '../domain/types.js';
 import { OverseeError } from '../errors.js';
 import { OKERR_POLICIES } from '../protocols/okerr.js';
@@ -59,8 +59,8 @@ export function okerrSettingsRoutes(app: FastifyInstance, ctx: ApiContext, repo:
     },
   }, async (request) => {
     const p = ctx.principal(request);
-    const project = await visibleProject(p, request.params.id);
-    if (!roleAtLeast(p.role, 'admin')) throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the admin role; the token has ${p.role}`);
+    demandRole(p, 'admin');
+    const project = visibleOr404(p, await ctx.store.projects.get(request.params.id).then((pr) => pr && { ...pr, projectId: pr.id }), `project ${request.params.id}`);
     const b = request.body;
     const patch: OkerrSettingsPatch = {
       ...(b.secret !== undefined ? { secret: b.secret === null ? null : await hashHostKey(b.secret) } : {}),

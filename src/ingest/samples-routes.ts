@@ -3,10 +3,10 @@
 // {"metric"|"name": S, "value": N, "timestamp"?: ms (or s), "tags"?: {…}, "type"?: gauge|counter|rate|percent}.
 // Each sample is checked alone; the answer lists the refused ones by index. Acknowledged once durable.
 import type { FastifyInstance } from 'fastify';
-import { roleAtLeast } from '../api/auth.js';
+import { demandRole } from '../api/v1/context.js';
 import type { ApiContext } from '../api/v1/context.js';
 import { metricsProject } from '../api/v1/metrics-query.js';
-import { invalid, OverseeError } from '../errors.js';
+import { invalid } from '../errors.js';
 import { openTsdbTimestampMs } from '../protocols/opentsdb.js';
 import { METRIC_TYPES, type MetricType } from '../tsdb/types.js';
 import type { SampleSink } from './samples.js';
@@ -48,7 +48,7 @@ export function samplesRoutes(app: FastifyInstance, ctx: ApiContext, sink: Sampl
     schema: { querystring: { type: 'object', properties: { project: { type: 'string' } } } },
   }, async (request) => {
     const p = ctx.principal(request);
-    if (!roleAtLeast(p.role, 'editor')) throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the editor role; the token has ${p.role}`);
+    demandRole(p, 'editor');
     const projectId = await metricsProject(ctx, p, request.query.project);
     const body = request.body;
     const list = Array.isArray(body) ? body : isRecord(body) && Array.isArray(body.samples) ? body.samples : null;

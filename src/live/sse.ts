@@ -1,6 +1,7 @@
 // GET /api/v1/live: Server-Sent Events of the live bus, filtered to what the caller may see.
 // Authenticated like the API (session cookie or bearer), heartbeat comments keep proxies from idling
 // the stream out, and Last-Event-ID (header or ?lastEventId=) resumes from the bus's retained events.
+import { canRead } from '../api/v1/context.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../api/auth.js';
 import type { LiveEvent, LiveEvents } from './events.js';
@@ -37,7 +38,7 @@ export async function liveRoutes(app: FastifyInstance, opts: LiveRoutesOptions):
     if (principal === null) {
       return reply.code(401).send({ error: { code: 'OVS_ERR_UNAUTHORIZED', message: 'log in or present an API token' } });
     }
-    const visible = (e: LiveEvent): boolean => principal.projectId === null || e.projectId === principal.projectId;
+    const visible = (e: LiveEvent): boolean => canRead(principal, e.projectId);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

@@ -1,10 +1,10 @@
 // /api/v1/rules: metric rules (thresholds and anomaly detection) — list and read (viewer), create
 // and delete (editor). Each rule drives one check (source 'metric') under `host` (default `metrics`).
 import type { FastifyInstance } from 'fastify';
-import { roleAtLeast, type Principal } from '../api/auth.js';
-import { canSee, type ApiContext } from '../api/v1/context.js';
+import type { Principal } from '../api/auth.js';
+import { demandRole, visibleOr404, type ApiContext } from '../api/v1/context.js';
 import { metricsProject, parseStep, parseTagFilter } from '../api/v1/metrics-query.js';
-import { invalid, OverseeError } from '../errors.js';
+import { invalid } from '../errors.js';
 import { levelsProblem } from './threshold.js';
 import { THRESHOLD_AGGS, type MetricRule, type NewMetricRule, type RuleRepo, type ThresholdAgg } from './types.js';
 
@@ -58,13 +58,9 @@ export function ruleFromBody(projectId: number, b: RuleBody): NewMetricRule {
 /** Registers the rule routes on the metrics API instance. */
 export function ruleRoutes(app: FastifyInstance, ctx: ApiContext, repo: RuleRepo): void {
   const needEditor = (p: Principal): void => {
-    if (!roleAtLeast(p.role, 'editor')) throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the editor role; the token has ${p.role}`);
+    demandRole(p, 'editor');
   };
-  const visible = async (p: Principal, id: number): Promise<MetricRule> => {
-    const rule = await repo.get(id);
-    if (rule === null || !canSee(p, rule.projectId)) throw new OverseeError('OVS_ERR_NOT_FOUND', `rule ${id} does not exist`);
-    return rule;
-  };
+  const visible = async (p: Principal, id: number): Promise<MetricRule> => visibleOr404(p, await repo.get(id), `rule ${id}`);
 
   app.get<{ Querystring: { project?: string } }>('/rules', {
     schema: { querystring: { type: 'object', properties: { project: { type: 'string' } } } },

@@ -92,6 +92,8 @@ export interface ProjectRepo {
 /** API tokens: the secret itself is never stored, only its SHA-256 hash. */
 export interface TokenRepo {
   create(input: { name: string; role: Role; projectId: number | null; hash: string; now: number }): Promise<ApiToken>;
+  /** Creates the token only while no token exists, atomically across processes and nodes; null when one exists. */
+  createFirst(input: { name: string; role: Role; projectId: number | null; hash: string; now: number }): Promise<ApiToken | null>;
   findByHash(hash: string): Promise<TokenRecord | null>;
   list(): Promise<ApiToken[]>;
   count(): Promise<number>;

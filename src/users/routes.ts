@@ -1,7 +1,7 @@
 // Session and account routes under /api/v1: GET/POST/DELETE /session (who am I, log in, log out),
 // POST /setup (first user; only while none exists), /users (admin). Writes need the CSRF header.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { roleAtLeast, ROLES } from '../api/auth.js';
+import { globalRole, roleAtLeast, roleIn, ROLES, topRole, type Grant } from '../api/auth.js';
 import type { Role } from '../domain/types.js';
 import { OverseeError, invalid } from '../errors.js';
 import type { Store } from '../store/types.js';
@@ -10,7 +10,7 @@ import { sessionCookie } from './cookies.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 import type { LoginLimiter } from './rate-limit.js';
 import { assertSameSiteWrite, CSRF_HEADER, SESSION_TTL_MS, type Caller, type SessionAuth } from './sessions.js';
-import type { User, UserStore } from './types.js';
+import { normalizeGrants, type User, type UserStore } from './types.js';
 
 /** What userRoutes needs. */
 export interface UserRoutesOptions {
@@ -33,28 +33,90 @@ export function userNameProblem(name: string): string | null {
 }
 
 interface Credentials { name: string; password: string }
-interface NewUserBody { name: string; password: string; role: Role; projectId?: number | null }
-interface UserChangeBody { role?: Role; projectId?: number | null; password?: string }
+/** A grant as the API takes it: project by name, id, or null for every project. */
+interface GrantBody { project: string | number | null; role: Role }
+interface NewUserBody { name: string; password: string; role?: Role; projectId?: number | null; grants?: GrantBody[] }
+interface UserChangeBody { role?: Role; projectId?: number | null; grants?: GrantBody[]; password?: string }
+
+/** Most grants one user may have. */
+export const MAX_GRANTS = 1000;
+
+const grantsSchema = {
+  type: 'array', minItems: 1, maxItems: MAX_GRANTS,
+  items: {
+    type: 'object', required: ['project', 'role'], additionalProperties: false,
+    properties: {
+      project: { anyOf: [{ type: 'string', minLength: 1, maxLength: 200 }, { type: 'integer', minimum: 1 }, { type: 'null' }] },
+      role: { type: 'string', enum: ROLES },
+    },
+  },
+} as const;
 
 const credentialsSchema = {
   type: 'object', required: ['name', 'password'], additionalProperties: false,
   properties: { name: { type: 'string', maxLength: 200 }, password: { type: 'string', maxLength: 1024 } },
 } as const;
 
-/** A user as the API shows it. */
+/** A user as the API shows it (grants, and their one-scope summary role/projectId). */
 function publicUser(u: User): User {
-  return { id: u.id, name: u.name, role: u.role, projectId: u.projectId, createdAt: u.createdAt, lastLoginAt: u.lastLoginAt };
+  return {
+    id: u.id, name: u.name, grants: u.grants.map((g) => ({ projectId: g.projectId, role: g.role })), role: u.role, projectId: u.projectId,
+    createdAt: u.createdAt, lastLoginAt: u.lastLoginAt,
+  };
 }
 
-/** Requires an admin caller; a project-limited admin manages only users of that project. */
+/** Requires a caller who is admin somewhere; which users it manages is decided by mayGrant. */
 function requireAdmin(caller: Caller): void {
-  if (!roleAtLeast(caller.principal.role, 'admin')) {
-    throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the admin role; you have ${caller.principal.role}`);
+  const top = topRole(caller.principal.grants);
+  if (top === null || !roleAtLeast(top, 'admin')) {
+    throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the admin role; you have ${top ?? 'no role'}`);
   }
 }
 
-function inScope(caller: Caller, projectId: number | null): boolean {
-  return caller.principal.projectId === null || caller.principal.projectId === projectId;
+/** True when the caller is admin where `g` applies (an all-projects grant needs an all-projects admin). */
+function mayGrant(caller: Caller, g: Grant): boolean {
+  const role = g.projectId === null ? globalRole(caller.principal.grants) : roleIn(caller.principal.grants, g.projectId);
+  return role === 'admin';
+}
+
+/** True when the caller administers every project `grants` reach (a user without grants: any admin). */
+function inScope(caller: Caller, grants: readonly Grant[]): boolean {
+  return grants.every((g) => mayGrant(caller, g));
+}
+
+/**
+ * The grants a body asks for: `grants` (projects by name or id, resolved; 400 naming grants[i].project
+ * when unknown), or role/projectId as one grant, or null when it asks for none. Both at once: 400.
+ */
+async function grantsOfBody(
+  store: Store, b: { role?: Role; projectId?: number | null; grants?: GrantBody[] }, current: { role: Role; projectId: number | null } | null,
+): Promise<Grant[] | null> {
+  if (b.grants !== undefined) {
+    if (b.role !== undefined || b.projectId !== undefined) throw invalid('grants', 'give either grants or role/projectId, not both');
+    const out: Grant[] = [];
+    for (const [i, g] of b.grants.entries()) {
+      if (g.project === null) { out.push({ projectId: null, role: g.role }); continue; }
+      const project = typeof g.project === 'number' || /^[0-9]+$/.test(g.project)
+        ? await store.projects.get(Number(g.project)) : await store.projects.getByName(g.project);
+      if (project === null) throw invalid(`grants[${i}].project`, `no project ${JSON.stringify(g.project)}`);
+      out.push({ projectId: project.id, role: g.role });
+    }
+    return normalizeGrants(out);
+  }
+  if (b.role === undefined && b.projectId === undefined) return null;
+  const projectId = b.projectId !== undefined ? b.projectId : current?.projectId ?? null;
+  if (projectId !== null && (await store.projects.get(projectId)) === null) throw invalid('projectId', `project ${projectId} does not exist`);
+  return [{ projectId, role: b.role ?? current?.role ?? 'viewer' }];
+}
+
+/** Throws 403 unless the caller may give every one of `grants`. */
+function assertMayGrant(caller: Caller, grants: readonly Grant[]): void {
+  const bad = grants.find((g) => !mayGrant(caller, g));
+  if (bad !== undefined) {
+    throw new OverseeError('OVS_ERR_FORBIDDEN', bad.projectId === null
+      ? 'only an admin of every project may grant a role in every project'
+      : `you are not an admin of project ${bad.projectId}`);
+  }
 }
 
 /** Registers the session, setup and user routes (register with prefix /api/v1). */
@@ -120,17 +182,17 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
   app.get('/users', { schema: { hide: true } }, async (request) => {
     const caller = await auth.require(request);
     requireAdmin(caller);
-    return { items: (await users.listUsers()).filter((u) => inScope(caller, u.projectId)).map(publicUser) };
+    return { items: (await users.listUsers()).filter((u) => inScope(caller, u.grants)).map(publicUser) };
   });
 
   app.post<{ Body: NewUserBody }>('/users', {
     schema: {
       hide: true,
       body: {
-        type: 'object', required: ['name', 'password', 'role'], additionalProperties: false,
+        type: 'object', required: ['name', 'password'], additionalProperties: false,
         properties: {
           name: { type: 'string', maxLength: 200 }, password: { type: 'string', maxLength: 1024 },
-          role: { type: 'string', enum: ROLES }, projectId: { type: ['integer', 'null'], minimum: 1 },
+          role: { type: 'string', enum: ROLES }, projectId: { type: ['integer', 'null'], minimum: 1 }, grants: grantsSchema,
         },
       },
     },
@@ -138,9 +200,11 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
     const caller = await auth.require(request);
     requireAdmin(caller);
     const b = request.body;
-    const projectId = b.projectId ?? caller.principal.projectId;
-    if (!inScope(caller, projectId)) throw new OverseeError('OVS_ERR_FORBIDDEN', `you are limited to project ${String(caller.principal.projectId)}`);
-    const user = await createUserChecked(users, store, { name: b.name, password: b.password, role: b.role, projectId }, clock.now());
+    if (b.grants === undefined && b.role === undefined) throw invalid('role', 'required (or grants)');
+    // Without a project the new user gets the caller's own scope (as before grants existed).
+    const grants = await grantsOfBody(store, b.grants === undefined && b.projectId === undefined ? { ...b, projectId: caller.principal.projectId } : b, null) ?? [];
+    assertMayGrant(caller, grants);
+    const user = await createUserChecked(users, store, { name: b.name, password: b.password, grants }, clock.now());
     return reply.code(201).send(publicUser(user));
   });
 
@@ -150,7 +214,9 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
       params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
       body: {
         type: 'object', additionalProperties: false,
-        properties: { role: { type: 'string', enum: ROLES }, projectId: { type: ['integer', 'null'], minimum: 1 }, password: { type: 'string', maxLength: 1024 } },
+        properties: {
+          role: { type: 'string', enum: ROLES }, projectId: { type: ['integer', 'null'], minimum: 1 }, grants: grantsSchema, password: { type: 'string', maxLength: 1024 },
+        },
       },
     },
   }, async (request) => {
@@ -159,18 +225,18 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
     const self = caller.user !== null && caller.user.id === request.params.id;
     const b = request.body;
     // Anyone may change their own password; everything else is for admins of the user's scope.
-    if (!(self && b.role === undefined && b.projectId === undefined)) requireAdmin(caller);
-    if (target === null || !inScope(caller, target.projectId)) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
-    if (b.projectId !== undefined && !inScope(caller, b.projectId)) throw new OverseeError('OVS_ERR_FORBIDDEN', 'you may not move a user outside your project');
-    if (b.projectId !== undefined && b.projectId !== null && (await store.projects.get(b.projectId)) === null) throw invalid('projectId', `project ${b.projectId} does not exist`);
+    const onlyPassword = b.role === undefined && b.projectId === undefined && b.grants === undefined;
+    if (!(self && onlyPassword)) requireAdmin(caller);
+    if (target === null || (!(self && onlyPassword) && !inScope(caller, target.grants))) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
+    const grants = await grantsOfBody(store, b, target);
+    if (grants !== null) assertMayGrant(caller, grants);
     if (b.password !== undefined) {
       const problem = passwordProblem(b.password);
       if (problem !== null) throw invalid('password', problem);
     }
-    if (b.role !== undefined && b.role !== 'admin' && target.role === 'admin' && target.projectId === null) await assertAnotherAdmin(users, target.id);
+    if (grants !== null && globalRole(target.grants) === 'admin' && globalRole(grants) !== 'admin') await assertAnotherAdmin(users, target.id);
     const updated = await users.updateUser(target.id, {
-      ...(b.role !== undefined ? { role: b.role } : {}),
-      ...(b.projectId !== undefined ? { projectId: b.projectId } : {}),
+      ...(grants !== null ? { grants } : {}),
       ...(b.password !== undefined ? { passwordHash: await hashPassword(b.password) } : {}),
     });
     if (b.password !== undefined) await users.deleteUserSessions(target.id);
@@ -184,8 +250,8 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
     const caller = await auth.require(request);
     requireAdmin(caller);
     const target = await users.getUser(request.params.id);
-    if (target === null || !inScope(caller, target.projectId)) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
-    if (target.role === 'admin' && target.projectId === null) await assertAnotherAdmin(users, target.id);
+    if (target === null || !inScope(caller, target.grants)) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
+    if (globalRole(target.grants) === 'admin') await assertAnotherAdmin(users, target.id);
     await users.deleteUser(target.id);
     return reply.code(204).send();
   });
@@ -196,20 +262,29 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$3q2+7wAAAAAAAAAAAA
 
 /** Refuses to remove the last all-projects admin (nobody could manage users afterwards). */
 async function assertAnotherAdmin(users: UserStore, exceptId: number): Promise<void> {
-  const others = (await users.listUsers()).filter((u) => u.id !== exceptId && u.role === 'admin' && u.projectId === null);
+  const others = (await users.listUsers()).filter((u) => u.id !== exceptId && globalRole(u.grants) === 'admin');
   if (others.length === 0) throw new OverseeError('OVS_ERR_CONFLICT', 'this is the last admin of every project; make another admin first');
 }
 
-/** Validates and creates a user (shared by the API and the CLI). */
+/**
+ * Validates and creates a user (shared by the API and the CLI) with `grants`, or with the one grant
+ * role/projectId. Bad name, password, role or unknown project: OVS_ERR_VALIDATION naming the field.
+ */
 export async function createUserChecked(
-  users: UserStore, store: Store, input: { name: string; password: string; role: Role; projectId: number | null }, now: number,
+  users: UserStore, store: Store,
+  input: { name: string; password: string; grants?: readonly Grant[]; role?: Role; projectId?: number | null }, now: number,
 ): Promise<User> {
   const name = input.name.trim();
   const problem = userNameProblem(name);
   if (problem !== null) throw invalid('name', problem);
   const pwProblem = passwordProblem(input.password);
   if (pwProblem !== null) throw invalid('password', pwProblem);
-  if (!ROLES.includes(input.role)) throw invalid('role', `must be one of ${ROLES.join(', ')}`);
-  if (input.projectId !== null && (await store.projects.get(input.projectId)) === null) throw invalid('projectId', `project ${input.projectId} does not exist`);
-  return users.createUser({ name, role: input.role, projectId: input.projectId, passwordHash: await hashPassword(input.password), now });
+  const grants = input.grants ?? [{ projectId: input.projectId ?? null, role: input.role ?? 'viewer' }];
+  const field = (i: number, f: 'role' | 'projectId'): string => (input.grants === undefined ? f : `grants[${i}].${f === 'role' ? 'role' : 'project'}`);
+  if (grants.length === 0) throw invalid('grants', 'must hold at least one grant');
+  for (const [i, g] of grants.entries()) {
+    if (!ROLES.includes(g.role)) throw invalid(field(i, 'role'), `must be one of ${ROLES.join(', ')}`);
+    if (g.projectId !== null && (await store.projects.get(g.projectId)) === null) throw invalid(field(i, 'projectId'), `project ${g.projectId} does not exist`);
+  }
+  return users.createUser({ name, grants: normalizeGrants(grants), passwordHash: await hashPassword(input.password), now });
 }

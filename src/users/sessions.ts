@@ -2,7 +2,7 @@
 // stored), sliding expiry, a bearer token as the alternative, and the CSRF rule for cookie writes.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { authenticate, bearerToken, type Principal } from '../api/auth.js';
+import { authenticate, bearerToken, principalOf, type Principal } from '../api/auth.js';
 import { OverseeError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
@@ -23,9 +23,9 @@ export function hashSessionId(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('hex');
 }
 
-/** The API principal a user acts as (tokenId 0 marks a session rather than a token). */
+/** The API principal a user acts as, with all its grants (tokenId 0 marks a session rather than a token). */
 export function userPrincipal(user: User): Principal {
-  return { tokenId: 0, name: `user:${user.name}`, role: user.role, projectId: user.projectId };
+  return principalOf(0, `user:${user.name}`, user.grants);
 }
 
 /** Who made a request: the principal, and the user when it came with a session cookie. */

@@ -1,10 +1,11 @@
 // SQLite implementation of UserStore, in the store's database file, with its own migrations
 // (module 'users'). better-sqlite3 is synchronous; each statement commits on its own.
 import type Database from 'better-sqlite3';
+import { summarizeGrants, type Grant } from '../api/auth.js';
 import type { Role } from '../domain/types.js';
 import { OverseeError } from '../errors.js';
 import { runMigrations, type Migration } from '../store/sqlite/migrations-runner.js';
-import type { Dashboard, User, UserStore, UserWithHash } from './types.js';
+import { grantsOfChange, type Dashboard, type User, type UserStore, type UserWithHash } from './types.js';
 
 /** Schema steps of the users module. */
 export const USERS_MIGRATIONS: readonly Migration[] = [
@@ -40,6 +41,20 @@ export const USERS_MIGRATIONS: readonly Migration[] = [
         );`);
     },
   },
+  {
+    version: 2,
+    description: 'roles per project: user_grants, one grant per existing user from its role and project',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE user_grants (
+          user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+          project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+          role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin'))
+        );
+        CREATE UNIQUE INDEX user_grants_scope ON user_grants (user_id, COALESCE(project_id, 0));
+        INSERT INTO user_grants (user_id, project_id, role) SELECT id, project_id, role FROM users;`);
+    },
+  },
 ];
 
 interface UserRow {
@@ -49,9 +64,13 @@ interface DashboardRow {
   id: number; project_id: number | null; name: string; spec: string; created_by: string; created_at: number; updated_at: number;
 }
 
-const toUser = (r: UserRow): User => ({
-  id: r.id, name: r.name, role: r.role, projectId: r.project_id, createdAt: r.created_at, lastLoginAt: r.last_login_at,
-});
+interface GrantRow { user_id: number; project_id: number | null; role: Role }
+
+/** A user from its row and grants (the row's role/project_id are the stored summary, used when it has no grants). */
+const toUser = (r: UserRow, grantRows: readonly GrantRow[]): User => {
+  const grants: Grant[] = grantRows.map((g) => ({ projectId: g.project_id, role: g.role }));
+  return { id: r.id, name: r.name, grants, ...summarizeGrants(grants), createdAt: r.created_at, lastLoginAt: r.last_login_at };
+};
 const toDashboard = (r: DashboardRow): Dashboard => ({
   id: r.id, projectId: r.project_id, name: r.name, spec: JSON.parse(r.spec) as unknown, createdBy: r.created_by,
   createdAt: r.created_at, updatedAt: r.updated_at,
@@ -65,6 +84,7 @@ function isUniqueViolation(err: unknown): boolean {
 export function openSqliteUserStore(db: Database.Database): UserStore {
   runMigrations(db, 'users', USERS_MIGRATIONS);
   const userCols = 'id, name, password_hash, role, project_id, created_at, last_login_at';
+  const grantOrder = 'ORDER BY user_id, COALESCE(project_id, 0)';
   const q = {
     count: db.prepare('SELECT COUNT(*) AS n FROM users'),
     insert: db.prepare(`INSERT INTO users (name, password_hash, role, project_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING ${userCols}`),
@@ -74,6 +94,11 @@ export function openSqliteUserStore(db: Database.Database): UserStore {
     byName: db.prepare(`SELECT ${userCols} FROM users WHERE name = ?`),
     list: db.prepare(`SELECT ${userCols} FROM users ORDER BY name`),
     del: db.prepare('DELETE FROM users WHERE id = ?'),
+    gOf: db.prepare(`SELECT user_id, project_id, role FROM user_grants WHERE user_id = ? ${grantOrder}`),
+    gAll: db.prepare(`SELECT user_id, project_id, role FROM user_grants ${grantOrder}`),
+    gDel: db.prepare('DELETE FROM user_grants WHERE user_id = ?'),
+    gInsert: db.prepare('INSERT INTO user_grants (user_id, project_id, role) VALUES (?, ?, ?)'),
+    summary: db.prepare('UPDATE users SET role = ?, project_id = ? WHERE id = ?'),
     login: db.prepare('UPDATE users SET last_login_at = ? WHERE id = ?'),
     sInsert: db.prepare('INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
     sGet: db.prepare('SELECT id_hash, user_id, created_at, expires_at FROM sessions WHERE id_hash = ?'),
@@ -88,38 +113,66 @@ export function openSqliteUserStore(db: Database.Database): UserStore {
     dUpdate: db.prepare('UPDATE dashboards SET project_id = ?, name = ?, spec = ?, updated_at = ? WHERE id = ? RETURNING *'),
     dDel: db.prepare('DELETE FROM dashboards WHERE id = ?'),
   };
+  const grantsOf = (id: number): GrantRow[] => q.gOf.all(id) as GrantRow[];
+  // Replaces the grants and stores their summary in the users row (read by older versions).
+  const setGrants = (id: number, grants: readonly Grant[]): void => {
+    q.gDel.run(id);
+    for (const g of grants) q.gInsert.run(id, g.projectId, g.role);
+    const summary = summarizeGrants(grants);
+    q.summary.run(summary.role, summary.projectId === 0 ? null : summary.projectId, id);
+  };
+  const create = db.transaction((input: { name: string; passwordHash: string; now: number }, grants: readonly Grant[]): UserRow => {
+    const row = q.insert.get(input.name, input.passwordHash, 'viewer', null, input.now) as UserRow;
+    setGrants(row.id, grants);
+    return row;
+  });
+  const createFirst = db.transaction((input: { name: string; passwordHash: string; now: number }): UserRow | undefined => {
+    const row = q.insertFirst.get(input.name, input.passwordHash, input.now) as UserRow | undefined;
+    if (row !== undefined) q.gInsert.run(row.id, null, 'admin');
+    return row;
+  });
+  const update = db.transaction((id: number, change: Parameters<UserStore['updateUser']>[1]): void => {
+    const row = q.get.get(id) as UserRow | undefined;
+    if (row === undefined) return;
+    const grants = grantsOfChange(change, toUser(row, grantsOf(id)));
+    if (grants !== null) setGrants(id, grants);
+    if (change.passwordHash !== undefined) db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(change.passwordHash, id);
+  });
   return {
     async countUsers() { return (q.count.get() as { n: number }).n; },
     async createUser(input) {
+      const grants = grantsOfChange(input, null) ?? [];
       try {
-        return toUser(q.insert.get(input.name, input.passwordHash, input.role, input.projectId, input.now) as UserRow);
+        const row = create(input, grants);
+        return toUser(row, grantsOf(row.id));
       } catch (err) {
-        if (isUniqueViolation(err)) throw new OverseeError('OVS_ERR_CONFLICT', `name: a user named ${JSON.stringify(input.name)} exists`, { field: 'name' });
+        if (isUniqueViolation(err) && String((err as Error).message).includes('users.name')) {
+          throw new OverseeError('OVS_ERR_CONFLICT', `name: a user named ${JSON.stringify(input.name)} exists`, { field: 'name' });
+        }
         throw err;
       }
     },
     async createFirstUser(input) {
-      const row = q.insertFirst.get(input.name, input.passwordHash, input.now) as UserRow | undefined;
-      return row === undefined ? null : toUser(row);
+      const row = createFirst(input);
+      return row === undefined ? null : toUser(row, grantsOf(row.id));
     },
     async getUser(id) {
       const row = q.get.get(id) as UserRow | undefined;
-      return row === undefined ? null : toUser(row);
+      return row === undefined ? null : toUser(row, grantsOf(row.id));
     },
     async getUserByName(name) {
       const row = q.byName.get(name) as UserRow | undefined;
-      return row === undefined ? null : { ...toUser(row), passwordHash: row.password_hash } satisfies UserWithHash;
+      return row === undefined ? null : { ...toUser(row, grantsOf(row.id)), passwordHash: row.password_hash } satisfies UserWithHash;
     },
-    async listUsers() { return (q.list.all() as UserRow[]).map(toUser); },
+    async listUsers() {
+      const byUser = new Map<number, GrantRow[]>();
+      for (const g of q.gAll.all() as GrantRow[]) byUser.set(g.user_id, [...(byUser.get(g.user_id) ?? []), g]);
+      return (q.list.all() as UserRow[]).map((r) => toUser(r, byUser.get(r.id) ?? []));
+    },
     async updateUser(id, change) {
-      const sets: string[] = [];
-      const args: (string | number | null)[] = [];
-      if (change.role !== undefined) { sets.push('role = ?'); args.push(change.role); }
-      if (change.projectId !== undefined) { sets.push('project_id = ?'); args.push(change.projectId); }
-      if (change.passwordHash !== undefined) { sets.push('password_hash = ?'); args.push(change.passwordHash); }
-      if (sets.length > 0) db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+      update(id, change);
       const row = q.get.get(id) as UserRow | undefined;
-      return row === undefined ? null : toUser(row);
+      return row === undefined ? null : toUser(row, grantsOf(row.id));
     },
     async deleteUser(id) { return q.del.run(id).changes > 0; },
     async recordLogin(id, now) { q.login.run(now, id); },

@@ -1,6 +1,7 @@
 // GET /api/v1/overview: everything the overview page needs in one answer — every visible check
 // (the page virtualises the list), counts per state, the Severe banner entries and the live-stream
 // position to resume from, so no change between this answer and the SSE connection is lost.
+import { canRead, singleProject } from '../api/v1/context.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../api/auth.js';
 import type { Check, CheckState } from '../domain/types.js';
@@ -49,12 +50,13 @@ export interface Overview {
 export async function buildOverview(store: Store, live: LiveEvents, clock: Clock, p: Principal): Promise<Overview> {
   const lastEventId = live.lastId();
   const now = clock.now();
-  const projectId = p.projectId ?? undefined;
+  const projectId = singleProject(p);
   const checks: OverviewCheck[] = [];
   let cursor: string | null = null;
   do {
     const page = await store.checks.list({ limit: 5000, cursor, projectId });
     for (const c of page.items) {
+      if (!canRead(p, c.projectId)) continue;
       checks.push({
         id: c.id, projectId: c.projectId, hostId: c.hostId, hostName: c.hostName, name: c.name, state: c.state,
         info: c.info.length > OVERVIEW_INFO_MAX ? `${c.info.slice(0, OVERVIEW_INFO_MAX)}…` : c.info,
@@ -81,7 +83,7 @@ export async function buildOverview(store: Store, live: LiveEvents, clock: Clock
     seen.add(c.id);
     severe.push({ checkId: c.id, projectId: c.projectId, hostName: c.hostName, name: c.name, info: f.info || c.info, since: null, clearedAt: f.at });
   }
-  const projects = (await store.projects.list()).filter((pr) => p.projectId === null || pr.id === p.projectId).map((pr) => ({ id: pr.id, name: pr.name }));
+  const projects = (await store.projects.list()).filter((pr) => canRead(p, pr.id)).map((pr) => ({ id: pr.id, name: pr.name }));
   return { now, lastEventId, counts, expired, checks, severe, projects };
 }
 

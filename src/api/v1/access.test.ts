@@ -167,7 +167,7 @@ describe('a caller resolver passed in (e.g. session cookies)', () => {
   before(async () => {
     h = await startHarness(undefined, {
       principal: async (request) => (request.headers['x-test-user'] === 'alice'
-        ? { tokenId: 0, name: 'user:alice', role: 'editor', projectId: null }
+        ? { tokenId: 0, name: 'user:alice', role: 'editor', projectId: null, grants: [{ projectId: null, role: 'editor' }] }
         : null),
     });
   });

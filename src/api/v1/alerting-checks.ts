@@ -7,9 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import type { EventStatus, StoredSilence } from '../../alert/index.js';
 import { OverseeError } from '../../errors.js';
 import type { Principal } from '../auth.js';
+import { globalRole, roleAtLeast } from '../auth.js';
 import { editorOnly, needAllProjects, type AlertingContext } from './alerting-context.js';
 import { ackBody, eventsQuery, notificationsQuery, reductionBody, silenceBody, silenceQuery } from './alerting-schemas.js';
-import { canSee, resolveProjectFilter, visibleOr404 } from './context.js';
+import { canSee, demandedRole, resolveProjectFilter, visibleOr404 } from './context.js';
 import { idParams } from './schemas.js';
 
 type IdParams = { Params: { id: number } };
@@ -22,12 +23,11 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
   const tag = { tags: ['alerting'] };
   const editor = editorOnly(ctx);
 
-  // The name of the caller's project, or null for a token of every project.
-  const scopeName = async (p: Principal): Promise<string | null> => {
-    if (p.projectId === null) return null;
-    const project = await ctx.store.projects.get(p.projectId);
-    if (project === null) throw new OverseeError('OVS_ERR_FORBIDDEN', `the token's project ${p.projectId} no longer exists`);
-    return project.name;
+  // The names of the projects where the caller has the demanded role, or null when it has it in every project.
+  const scopeNames = async (p: Principal): Promise<Set<string> | null> => {
+    const global = globalRole(p.grants);
+    if (global !== null && roleAtLeast(global, demandedRole(p))) return null;
+    return new Set((await ctx.store.projects.list()).filter((pr) => canSee(p, pr.id)).map((pr) => pr.name));
   };
   const visibleCheck = async (p: Principal, id: number): Promise<void> => {
     visibleOr404(p, await ctx.store.checks.get(id), `check ${id}`);
@@ -36,9 +36,9 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
   app.get<{ Querystring: { includeExpired: boolean } }>('/silences', {
     schema: { ...tag, summary: 'Silences (maintenance windows), without expired ones unless includeExpired', querystring: silenceQuery },
   }, async (request) => {
-    const mine = await scopeName(ctx.principal(request));
+    const mine = await scopeNames(ctx.principal(request));
     const all = await ctx.admin.listSilences({ includeExpired: request.query.includeExpired });
-    return { items: mine === null ? all : all.filter((s) => s.project === null || s.project === mine) };
+    return { items: mine === null ? all : all.filter((s) => s.project === null || mine.has(s.project)) };
   });
 
   app.post<{ Body: Record<string, unknown> }>('/silences', {
@@ -46,13 +46,16 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
     schema: { ...tag, summary: 'Adds a silence; starts defaults to now', body: silenceBody },
   }, async (request, reply) => {
     const p = ctx.principal(request);
-    const mine = await scopeName(p);
+    const mine = await scopeNames(p);
     let body = request.body;
     if (mine !== null) {
-      if (body['project'] !== undefined && body['project'] !== mine) {
-        throw new OverseeError('OVS_ERR_FORBIDDEN', `project: the token is limited to project ${JSON.stringify(mine)}`, { field: 'project' });
+      // Limited callers silence one of their projects: the one named, or their only one.
+      const only = mine.size === 1 ? [...mine][0] : undefined;
+      const wanted = body['project'] === undefined ? only : body['project'];
+      if (typeof wanted !== 'string' || !mine.has(wanted)) {
+        throw new OverseeError('OVS_ERR_FORBIDDEN', `project: you may silence only ${[...mine].map((n) => JSON.stringify(n)).join(', ') || 'no project'}`, { field: 'project' });
       }
-      body = { ...body, project: mine };
+      body = { ...body, project: wanted };
     } else if (typeof body['project'] === 'string' && (await ctx.store.projects.getByName(body['project'])) === null) {
       throw new OverseeError('OVS_ERR_VALIDATION', `project: no project ${JSON.stringify(body['project'])}`, { field: 'project' });
     }
@@ -61,11 +64,11 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
 
   app.delete<IdParams>('/silences/:id', { ...editor, schema: { ...tag, params: idParams } }, async (request, reply) => {
     const p = ctx.principal(request);
-    const mine = await scopeName(p);
+    const mine = await scopeNames(p);
     if (mine !== null) {
       const all: StoredSilence[] = await ctx.admin.listSilences({ includeExpired: true });
       const silence = all.find((s) => s.id === request.params.id);
-      if (silence === undefined || (silence.project !== null && silence.project !== mine)) {
+      if (silence === undefined || (silence.project !== null && !mine.has(silence.project))) {
         throw new OverseeError('OVS_ERR_NOT_FOUND', `silence ${request.params.id} does not exist`);
       }
       if (silence.project === null) needAllProjects(p, 'silences without a project');
@@ -110,9 +113,17 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
       const check = await ctx.store.checks.get(q.check);
       if (check === null || !canSee(p, check.projectId)) throw new OverseeError('OVS_ERR_NOT_FOUND', `check: no check ${q.check}`, { field: 'check' });
     }
-    return ctx.admin.events({
+    const page = await ctx.admin.events({
       limit: q.limit, cursor: q.cursor ?? null, from: q.from, to: q.to, checkId: q.check, status: q.status, projectId,
     });
+    if (projectId !== undefined || globalRole(p.grants) !== null) return page;
+    // A caller of several projects (no filter) gets only the events of checks in its projects.
+    const items = [];
+    for (const e of page.items) {
+      const check = e.checkId === null ? null : await ctx.store.checks.get(e.checkId);
+      if (check !== null && canSee(p, check.projectId)) items.push(e);
+    }
+    return { ...page, items };
   });
 
   app.get<{ Querystring: NotificationsQuery }>('/notifications', {

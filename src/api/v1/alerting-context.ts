@@ -4,8 +4,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { AlertAdmin, AlertEngine } from '../../alert/index.js';
 import { OverseeError } from '../../errors.js';
-import { roleAtLeast, type Principal } from '../auth.js';
-import type { ApiContext } from './context.js';
+import { globalRole, roleAtLeast, type Principal } from '../auth.js';
+import { demandedRole, demandRole, type ApiContext } from './context.js';
 
 /** The context of the alerting route modules. */
 export interface AlertingContext extends ApiContext {
@@ -13,15 +13,16 @@ export interface AlertingContext extends ApiContext {
   readonly engine: AlertEngine | null;
 }
 
-/** Throws OVS_ERR_FORBIDDEN unless the caller has at least `role`. */
+/** Throws OVS_ERR_FORBIDDEN unless the caller has at least `role` (in the projects it then touches: demandRole). */
 export function needRole(p: Principal, role: 'editor' | 'admin'): void {
-  if (!roleAtLeast(p.role, role)) throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the ${role} role; the token has ${p.role}`);
+  demandRole(p, role);
 }
 
-/** Throws OVS_ERR_FORBIDDEN for a token limited to one project: `what` is shared by every project. */
+/** Throws OVS_ERR_FORBIDDEN unless the caller has the demanded role in every project: `what` is shared by every project. */
 export function needAllProjects(p: Principal, what: string): void {
-  if (p.projectId !== null) {
-    throw new OverseeError('OVS_ERR_FORBIDDEN', `${what} are shared by every project: this needs a token that is not limited to project ${p.projectId}`);
+  const global = globalRole(p.grants);
+  if (global === null || !roleAtLeast(global, demandedRole(p))) {
+    throw new OverseeError('OVS_ERR_FORBIDDEN', `${what} are shared by every project: this needs the ${demandedRole(p)} role in every project`);
   }
 }
 

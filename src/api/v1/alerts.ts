@@ -1,7 +1,7 @@
 // GET /alerts and GET /flips: project-wide time-ordered logs (newest first) with filters and paging.
 import type { FastifyInstance } from 'fastify';
 import { OverseeError } from '../../errors.js';
-import { canSee, resolveHostFilter, resolveProjectFilter, type ApiContext } from './context.js';
+import { canSee, resolveHostFilter, resolveProjectFilter, visibleItems, type ApiContext } from './context.js';
 import type { Principal } from '../auth.js';
 import {
   alertSchema, errorResponses, flipSchema, hostQueryProperty, pageQueryProperties, pageSchema, projectQueryProperty,
@@ -48,8 +48,8 @@ export function logRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: pageSchema(alertSchema), ...errorResponses },
     },
   }, async (request) => {
-    const filter = await resolveLogFilter(ctx, ctx.principal(request), request.query);
-    return ctx.store.history.alerts(filter);
+    const p = ctx.principal(request);
+    return visibleItems(p, await ctx.store.history.alerts(await resolveLogFilter(ctx, p, request.query)));
   });
 
   app.get<{ Querystring: LogQuery }>('/flips', {
@@ -58,7 +58,7 @@ export function logRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: pageSchema(flipSchema), ...errorResponses },
     },
   }, async (request) => {
-    const filter = await resolveLogFilter(ctx, ctx.principal(request), request.query);
-    return ctx.store.history.flips(filter);
+    const p = ctx.principal(request);
+    return visibleItems(p, await ctx.store.history.flips(await resolveLogFilter(ctx, p, request.query)));
   });
 }

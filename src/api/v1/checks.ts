@@ -2,7 +2,7 @@
 // GET /checks/:id/history (state reports) and GET /checks/:id/flips (state changes), newest first.
 import type { FastifyInstance } from 'fastify';
 import type { CheckState } from '../../domain/types.js';
-import { requireRole, resolveHostFilter, resolveProjectFilter, visibleOr404, type ApiContext } from './context.js';
+import { requireRole, resolveHostFilter, resolveProjectFilter, visibleItems, visibleOr404, type ApiContext } from './context.js';
 import {
   checkSchema, errorResponses, flipSchema, hostQueryProperty, idParams, pageQueryProperties, pageSchema,
   projectQueryProperty, ref, stateReportSchema, stateSchema, timeQueryProperties,
@@ -48,9 +48,9 @@ export function checkRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const p = ctx.principal(request);
     const projectId = await resolveProjectFilter(ctx, p, q.project);
     const hostId = q.host === undefined ? undefined : await resolveHostFilter(ctx, p, q.host, projectId);
-    return ctx.store.checks.list({
+    return visibleItems(p, await ctx.store.checks.list({
       limit: q.limit, cursor: q.cursor ?? null, projectId, hostId, state: q.state, namePrefix: q.prefix,
-    });
+    }));
   });
 
   app.get<{ Params: { id: number } }>('/checks/:id', {

@@ -14,7 +14,7 @@ import { PG_TSDB_MIGRATIONS } from './tsdb-storage.js';
 const MODULES: ReadonlyArray<{ module: string; steps: readonly PgMigration[] | null; tables: readonly string[] }> = [
   { module: 'core', steps: null, tables: ['projects', 'api_tokens', 'hosts', 'checks', 'state_reports', 'flips', 'alerts'] },
   // Migrated when the store opens (see index.ts).
-  { module: 'users', steps: null, tables: ['users', 'sessions', 'dashboards'] },
+  { module: 'users', steps: null, tables: ['users', 'user_grants', 'sessions', 'dashboards'] },
   { module: 'okerr', steps: null, tables: ['okerr_settings', 'okerr_indicators'] },
   { module: 'rules', steps: null, tables: ['metric_rules'] },
   { module: 'oddeye', steps: null, tables: ['oddeye_autoclear', 'oddeye_seen', 'oddeye_silent'] },

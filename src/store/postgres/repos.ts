@@ -64,6 +64,31 @@ export class PgTokens implements TokenRepo {
       'INSERT INTO api_tokens (name, role, project_id, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *',
       [input.name, input.role, input.projectId, input.hash, input.now])).rows[0] as TokenRow));
   }
+  /** Serialized by a transaction advisory lock: nodes starting together on one database create one token. */
+  createFirst(input: { name: string; role: Role; projectId: number | null; hash: string; now: number }): Promise<ApiToken | null> {
+    return this.timed('tokens.create', async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      const onError = (): void => { broken = true; }; // unheard, a lost connection would crash the process
+      client.on('error', onError);
+      try {
+        await client.query('BEGIN');
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('oversee-first-token'))");
+        const res = await client.query<TokenRow>(`INSERT INTO api_tokens (name, role, project_id, token_hash, created_at)
+          SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM api_tokens) RETURNING *`,
+        [input.name, input.role, input.projectId, input.hash, input.now]);
+        await client.query('COMMIT');
+        const row = res.rows[0];
+        return row === undefined ? null : toToken(row);
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => { broken = true; });
+        throw err;
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
+    });
+  }
   findByHash(hash: string): Promise<TokenRecord | null> {
     return this.timed('tokens.find', () => one(this.pool, 'SELECT * FROM api_tokens WHERE token_hash = $1', [hash], toTokenRecord));
   }

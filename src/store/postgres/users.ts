@@ -1,11 +1,14 @@
 // Users, sessions and saved dashboards on PostgreSQL (module 'users'): the UserStore of
 // src/users/types.ts with the same rules as the SQLite tables (names unique case-insensitively).
 import type pg from 'pg';
+import { summarizeGrants, type Grant } from '../../api/auth.js';
 import type { Role } from '../../domain/types.js';
 import { OverseeError } from '../../errors.js';
-import type { Dashboard, SessionRecord, User, UserStore, UserWithHash } from '../../users/types.js';
+import {
+  grantsOfChange, type Dashboard, type NewUserRecord, type SessionRecord, type User, type UserChange, type UserStore, type UserWithHash,
+} from '../../users/types.js';
 import type { PgMigration } from './migrations-runner.js';
-import { mapPgError, pgCode } from './pool.js';
+import { inTransaction, mapPgError, pgCode } from './pool.js';
 
 /** Schema steps of the users module. Append new steps; never edit a released one. */
 export const PG_USERS_MIGRATIONS: readonly PgMigration[] = [
@@ -42,6 +45,19 @@ export const PG_USERS_MIGRATIONS: readonly PgMigration[] = [
       );
     `),
   },
+  {
+    version: 2,
+    description: 'roles per project: user_grants, one grant per existing user from its role and project',
+    up: (c) => c.query(`
+      CREATE TABLE user_grants (
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        project_id BIGINT REFERENCES projects(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin'))
+      );
+      CREATE UNIQUE INDEX user_grants_scope ON user_grants (user_id, COALESCE(project_id, 0));
+      INSERT INTO user_grants (user_id, project_id, role) SELECT id, project_id, role FROM users;
+    `),
+  },
 ];
 
 interface UserRow {
@@ -52,10 +68,23 @@ interface DashboardRow {
 }
 interface SessionRow { id_hash: string; user_id: number; created_at: number; expires_at: number }
 
+interface GrantRow { user_id: number; project_id: number | null; role: Role }
+
 const USER_COLS = 'id, name, password_hash, role, project_id, created_at, last_login_at';
-const toUser = (r: UserRow): User => ({
-  id: r.id, name: r.name, role: r.role, projectId: r.project_id, createdAt: r.created_at, lastLoginAt: r.last_login_at,
-});
+const GRANT_SELECT = 'SELECT user_id, project_id, role FROM user_grants';
+const GRANT_ORDER = 'ORDER BY user_id, COALESCE(project_id, 0)';
+const toUser = (r: UserRow, grantRows: readonly GrantRow[]): User => {
+  const grants: Grant[] = grantRows.map((g) => ({ projectId: g.project_id === null ? null : Number(g.project_id), role: g.role }));
+  return { id: Number(r.id), name: r.name, grants, ...summarizeGrants(grants), createdAt: Number(r.created_at), lastLoginAt: r.last_login_at === null ? null : Number(r.last_login_at) };
+};
+
+/** Replaces a user's grants and stores their summary in the users row (read by older versions). */
+async function setGrants(c: pg.PoolClient, id: number, grants: readonly Grant[]): Promise<void> {
+  await c.query('DELETE FROM user_grants WHERE user_id = $1', [id]);
+  for (const g of grants) await c.query('INSERT INTO user_grants (user_id, project_id, role) VALUES ($1, $2, $3)', [id, g.projectId, g.role]);
+  const summary = summarizeGrants(grants);
+  await c.query('UPDATE users SET role = $1, project_id = $2 WHERE id = $3', [summary.role, summary.projectId === 0 ? null : summary.projectId, id]);
+}
 const toDashboard = (r: DashboardRow): Dashboard => ({
   id: r.id, projectId: r.project_id, name: r.name, spec: JSON.parse(r.spec) as unknown, createdBy: r.created_by,
   createdAt: r.created_at, updatedAt: r.updated_at,
@@ -77,62 +106,70 @@ export class PgUserStore implements UserStore {
     return (await this.q<{ n: number }>('SELECT COUNT(*)::int AS n FROM users')).rows[0]?.n ?? 0;
   }
 
-  async createUser(input: { name: string; role: Role; projectId: number | null; passwordHash: string; now: number }): Promise<User> {
-    try {
-      const res = await this.pool.query<UserRow>(`INSERT INTO users (name, password_hash, role, project_id, created_at) VALUES ($1, $2, $3, $4, $5)
-        RETURNING ${USER_COLS}`, [input.name, input.passwordHash, input.role, input.projectId, input.now]);
-      return toUser(res.rows[0] as UserRow);
-    } catch (err) {
-      if (pgCode(err) === '23505') throw new OverseeError('OVS_ERR_CONFLICT', `name: a user named ${JSON.stringify(input.name)} exists`, { field: 'name' });
-      throw mapPgError(err);
-    }
+  private async grantsOf(id: number): Promise<GrantRow[]> {
+    return (await this.q<GrantRow>(`${GRANT_SELECT} WHERE user_id = $1 ${GRANT_ORDER}`, [id])).rows;
+  }
+
+  private async userOrNull(row: UserRow | undefined): Promise<User | null> {
+    return row === undefined ? null : toUser(row, await this.grantsOf(row.id));
+  }
+
+  async createUser(input: NewUserRecord): Promise<User> {
+    const grants = grantsOfChange(input, null) ?? [];
+    const row = await inTransaction(this.pool, async (c) => {
+      let created: UserRow;
+      try {
+        created = (await c.query<UserRow>(`INSERT INTO users (name, password_hash, role, project_id, created_at) VALUES ($1, $2, 'viewer', NULL, $3)
+          RETURNING ${USER_COLS}`, [input.name, input.passwordHash, input.now])).rows[0] as UserRow;
+      } catch (err) {
+        if (pgCode(err) === '23505') throw new OverseeError('OVS_ERR_CONFLICT', `name: a user named ${JSON.stringify(input.name)} exists`, { field: 'name' });
+        throw err;
+      }
+      await setGrants(c, created.id, grants);
+      return created;
+    }, 1);
+    return (await this.userOrNull(row)) as User;
   }
 
   /** Serialized by a transaction advisory lock, so two racing setups cannot both create a first user. */
   async createFirstUser(input: { name: string; passwordHash: string; now: number }): Promise<User | null> {
-    const client = await this.pool.connect().catch((err: unknown) => { throw mapPgError(err); });
-    let broken = false;
-    const onError = (): void => { broken = true; }; // unheard, a lost connection would crash the process
-    client.on('error', onError);
-    try {
-      await client.query('BEGIN');
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('oversee-first-user'))");
-      const res = await client.query<UserRow>(`INSERT INTO users (name, password_hash, role, project_id, created_at)
+    const row = await inTransaction(this.pool, async (c) => {
+      await c.query("SELECT pg_advisory_xact_lock(hashtext('oversee-first-user'))");
+      const res = await c.query<UserRow>(`INSERT INTO users (name, password_hash, role, project_id, created_at)
         SELECT $1, $2, 'admin', NULL, $3 WHERE NOT EXISTS (SELECT 1 FROM users) RETURNING ${USER_COLS}`, [input.name, input.passwordHash, input.now]);
-      await client.query('COMMIT');
-      const row = res.rows[0];
-      return row === undefined ? null : toUser(row);
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => { broken = true; });
-      throw mapPgError(err);
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
+      const first = res.rows[0];
+      if (first !== undefined) await c.query("INSERT INTO user_grants (user_id, project_id, role) VALUES ($1, NULL, 'admin')", [first.id]);
+      return first;
+    }, 1);
+    return this.userOrNull(row);
   }
 
   async getUser(id: number): Promise<User | null> {
-    const row = (await this.q<UserRow>(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [id])).rows[0];
-    return row === undefined ? null : toUser(row);
+    return this.userOrNull((await this.q<UserRow>(`SELECT ${USER_COLS} FROM users WHERE id = $1`, [id])).rows[0]);
   }
 
   async getUserByName(name: string): Promise<UserWithHash | null> {
     const row = (await this.q<UserRow>(`SELECT ${USER_COLS} FROM users WHERE lower(name) = lower($1)`, [name])).rows[0];
-    return row === undefined ? null : { ...toUser(row), passwordHash: row.password_hash };
+    return row === undefined ? null : { ...toUser(row, await this.grantsOf(row.id)), passwordHash: row.password_hash };
   }
 
   async listUsers(): Promise<User[]> {
-    return (await this.q<UserRow>(`SELECT ${USER_COLS} FROM users ORDER BY lower(name)`)).rows.map(toUser);
+    const byUser = new Map<number, GrantRow[]>();
+    for (const g of (await this.q<GrantRow>(`${GRANT_SELECT} ${GRANT_ORDER}`)).rows) {
+      byUser.set(Number(g.user_id), [...(byUser.get(Number(g.user_id)) ?? []), g]);
+    }
+    return (await this.q<UserRow>(`SELECT ${USER_COLS} FROM users ORDER BY lower(name)`)).rows.map((r) => toUser(r, byUser.get(Number(r.id)) ?? []));
   }
 
-  async updateUser(id: number, change: { role?: Role; projectId?: number | null; passwordHash?: string }): Promise<User | null> {
-    const sets: string[] = [];
-    const args: unknown[] = [];
-    const add = (col: string, v: unknown): void => { args.push(v); sets.push(`${col} = $${args.length}`); };
-    if (change.role !== undefined) add('role', change.role);
-    if (change.projectId !== undefined) add('project_id', change.projectId);
-    if (change.passwordHash !== undefined) add('password_hash', change.passwordHash);
-    if (sets.length > 0) await this.q(`UPDATE users SET ${sets.join(', ')} WHERE id = $${args.length + 1}`, [...args, id]);
+  async updateUser(id: number, change: UserChange): Promise<User | null> {
+    await inTransaction(this.pool, async (c) => {
+      const row = (await c.query<UserRow>(`SELECT ${USER_COLS} FROM users WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+      if (row === undefined) return;
+      const current = toUser(row, (await c.query<GrantRow>(`${GRANT_SELECT} WHERE user_id = $1 ${GRANT_ORDER}`, [id])).rows);
+      const grants = grantsOfChange(change, current);
+      if (grants !== null) await setGrants(c, id, grants);
+      if (change.passwordHash !== undefined) await c.query('UPDATE users SET password_hash = $1 WHERE id = $2', [change.passwordHash, id]);
+    });
     return this.getUser(id);
   }
 

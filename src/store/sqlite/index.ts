@@ -179,6 +179,13 @@ class SqliteTokens implements TokenRepo {
       'INSERT INTO api_tokens (name, role, project_id, token_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
     ).get(input.name, input.role, input.projectId, input.hash, input.now) as TokenRow)));
   }
+  createFirst(input: { name: string; role: Role; projectId: number | null; hash: string; now: number }): Promise<ApiToken | null> {
+    // One statement under SQLite's write lock: two processes on the file cannot both insert.
+    return this.timed('tokens.create', () => this.write(() => mapOrNull(this.db.prepare(
+      `INSERT INTO api_tokens (name, role, project_id, token_hash, created_at)
+       SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM api_tokens) RETURNING *`,
+    ).get(input.name, input.role, input.projectId, input.hash, input.now) as TokenRow, toToken)));
+  }
   findByHash(hash: string): Promise<TokenRecord | null> {
     return this.timed('tokens.find', () =>
       mapOrNull(this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(hash) as TokenRow, toTokenRecord));
