@@ -203,7 +203,7 @@ describe('dashboard in chromium', { skip: skip ?? false }, () => {
       // Save it as a dashboard on the server and open it again from a fresh page.
       await page.click('button:has-text("New chart")');
       await page.waitForSelector('.chart-card');
-      page.once('dialog', (d) => void d.accept('CPU'));
+      await page.fill('input[aria-label="Dashboard name"]', 'CPU');
       await page.click('button:has-text("Save as dashboard")');
       await page.waitForURL(/\/dashboards\/\d+$/);
       await page.reload();

@@ -11,7 +11,7 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.
 import { openSqliteTsdbStorage } from '../../src/store/sqlite/tsdb-storage.js';
 import { Tsdb } from '../../src/tsdb/index.js';
 import { MemoryLiveEvents } from '../../src/live/events.js';
-import { AlertAdmin } from '../../src/alert/index.js';
+import { AlertAdmin, AlertEngine } from '../../src/alert/index.js';
 import { openSqliteAlertStore } from '../../src/store/sqlite/alerting.js';
 import { withLiveEvents } from '../../src/live/store.js';
 import { systemClock } from '../../src/util/clock.js';
@@ -50,20 +50,24 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-/** Starts Oversee on 127.0.0.1:0 with the built web app, a time-series store and the alerting API (SQLite files in a temp dir). */
-export async function startLiveServer(): Promise<LiveServer> {
+/** Starts Oversee on 127.0.0.1:0 with the built web app, a time-series store and the alerting API (SQLite files in a temp dir); `engine` adds the alert engine (not started), which the channel test route needs. */
+export async function startLiveServer(opts: { engine?: boolean } = {}): Promise<LiveServer> {
   const dir = mkdtempSync(join(tmpdir(), 'oversee-browser-'));
   // Wrapped as the composition root is meant to: every change through the store is published live.
   const live = new MemoryLiveEvents();
   const store = withLiveEvents(await openSqliteStore({ path: join(dir, 'oversee.db') }), live);
   const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path: join(dir, 'tsdb.sqlite') }), clock: systemClock });
-  const alerting = { admin: new AlertAdmin({ store, alertStore: openSqliteAlertStore(store), clock: systemClock }), engine: null };
+  const alertStore = openSqliteAlertStore(store);
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const engine = opts.engine === true ? new AlertEngine({ store, alertStore, clock: systemClock, logger: quiet }) : null;
+  const alerting = { admin: new AlertAdmin({ store, alertStore, clock: systemClock }), engine };
   const app = await buildApp({ store, live, tsdb, alerting, metrics: createSelfMetrics(), clock: systemClock, logger: false, bodyLimit: 10 * 1024 * 1024, webRoot: WEB_ROOT });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
     url, app, store,
     async close() {
+      await engine?.stop();
       await app.close();
       await tsdb.close();
       await store.close();

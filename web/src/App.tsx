@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Services, type AppServices } from './context.js';
 import type { LiveStatus } from './lib/live.js';
-import { roleAtLeast } from './lib/types.js';
+import { canAnywhere } from './lib/types.js';
 import { SevereBanner } from './Severe.js';
 import { Link } from './ui.js';
 import { OverviewPage } from './pages/Overview.js';
@@ -90,7 +90,7 @@ export function App({ services, liveStatus, onLogout }: { services: AppServices;
         <button type="button" class="btn ghost" onClick={onLogout}>Log out</button>
       </header>
       <SevereBanner />
-      <main id="main" class={`page${roleAtLeast(user.role, 'editor') ? ' can-edit' : ''}`}>
+      <main id="main" class={`page${canAnywhere(user, 'editor') ? ' can-edit' : ''}`}>
         <Page path={path} />
       </main>
       {help ? (

@@ -24,12 +24,14 @@ export interface StateReport { id: number; checkId: number; at: number; state: C
 export interface Alert { id: number; projectId: number; hostId: number | null; checkId: number | null; at: number; title: string; message: string; source: string }
 /** A page of a list. */
 export interface Page<T> { items: T[]; nextCursor: string | null }
-/** A dashboard user. */
-export interface User { id: number; name: string; role: Role; projectId: number | null; createdAt: number; lastLoginAt: number | null }
+/** A dashboard user; `grants` (when the server has per-project roles) gives a role per project (project null = every project). */
+export interface User { id: number; name: string; role: Role; projectId: number | null; createdAt: number; lastLoginAt: number | null; grants?: Grant[] }
+/** One role grant: the project by name or id (null = every project). */
+export interface Grant { project: string | number | null; projectId?: number | null; role: Role }
 /** An API token's facts. */
 export interface ApiToken { id: number; name: string; role: Role; projectId: number | null; createdAt: number; lastUsedAt: number | null }
 /** A project. */
-export interface Project { id: number; name: string; ingestToken?: string; createdAt: number }
+export interface Project { id: number; name: string; description?: string | null; ingestToken?: string; createdAt: number }
 /** A Severe banner entry. */
 export interface SevereEntry { checkId: number; projectId: number; hostName: string; name: string; info: string; since: number | null; clearedAt: number | null }
 /** GET /api/v1/overview. */
@@ -65,6 +67,37 @@ export const stateRank = (s: CheckState): number => STATES.indexOf(s);
 export const STATE_LABEL: Record<CheckState, string> = { ERR: 'Error', WARN: 'Warning', UNK: 'Unknown', OK: 'OK' };
 /** True when `have` is at least `need`. */
 export const roleAtLeast = (have: Role, need: Role): boolean => ['viewer', 'editor', 'admin'].indexOf(have) >= ['viewer', 'editor', 'admin'].indexOf(need);
+const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
+/** The project a grant names as an id (null = every project; undefined = a name no project has). */
+function grantProjectId(g: Grant, projects: readonly { id: number; name: string }[]): number | null | undefined {
+  if (g.projectId !== undefined) return g.projectId;
+  if (g.project === null) return null;
+  if (typeof g.project === 'number') return g.project;
+  return projects.find((p) => p.name === g.project)?.id;
+}
+/**
+ * The user's role in a project (projectId null = the role that holds in every project): the best
+ * grant that covers it, or the single role/projectId pair of a server without grants; null = none.
+ */
+export function roleIn(user: Pick<User, 'role' | 'projectId' | 'grants'>, projectId: number | null, projects: readonly { id: number; name: string }[]): Role | null {
+  const grants: Grant[] = user.grants ?? [{ project: user.projectId, projectId: user.projectId, role: user.role }];
+  let best: Role | null = null;
+  for (const g of grants) {
+    const pid = grantProjectId(g, projects);
+    if (pid === undefined || (pid !== null && pid !== projectId)) continue;
+    if (best === null || RANK[g.role] > RANK[best]) best = g.role;
+  }
+  return best;
+}
+/** True when the user has at least `need` in the project (null = in every project). */
+export function canIn(user: Pick<User, 'role' | 'projectId' | 'grants'>, need: Role, projectId: number | null, projects: readonly { id: number; name: string }[]): boolean {
+  const r = roleIn(user, projectId, projects);
+  return r !== null && RANK[r] >= RANK[need];
+}
+/** True when some project gives the user at least `need` (for buttons whose project is chosen later). */
+export function canAnywhere(user: Pick<User, 'role' | 'grants'>, need: Role): boolean {
+  return (user.grants ?? [{ project: null, role: user.role }]).some((g) => RANK[g.role] >= RANK[need]);
+}
 /** One row of the alert engine's feed (GET /api/v1/events). */
 export interface AlertFeedEvent {
   id: number; source: 'flip' | 'alert' | 'engine'; sourceId: number | null; checkId: number | null; at: number; releaseAt: number;

@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useServices } from '../context.js';
 import { ago, dateTime } from '../lib/format.js';
-import { roleAtLeast, type Alert, type AlertFeedEvent, type Flip, type Page } from '../lib/types.js';
+import { canAnywhere, type Alert, type AlertFeedEvent, type Flip, type Page } from '../lib/types.js';
 import { ActionButton, Link, StateBadge } from '../ui.js';
 
 type Kind = 'alerts' | 'flips' | 'feed';
@@ -14,8 +14,8 @@ const FEED_STATUSES = ['routed', 'silenced', 'dropped', 'flapping', 'unrouted', 
 /** The alerts page. */
 export function AlertsPage(): JSX.Element {
   const { api, model, router, onLive, features, user, toast } = useServices();
-  const canAck = roleAtLeast(user.role, 'editor') && features.has('POST', '/checks/{id}/ack');
-  const canSilence = roleAtLeast(user.role, 'editor') && features.has('POST', '/silences');
+  const canAck = canAnywhere(user, 'editor') && features.has('POST', '/checks/{id}/ack');
+  const canSilence = canAnywhere(user, 'editor') && features.has('POST', '/silences');
   const q = router.location.query;
   const [kind, setKind] = useState<Kind>(q.get('kind') === 'flips' ? 'flips' : q.get('kind') === 'feed' ? 'feed' : 'alerts');
   const [status, setStatus] = useState(q.get('status') ?? '');

@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useServices } from '../context.js';
 import { ago, dateTime, duration } from '../lib/format.js';
-import { roleAtLeast, STATE_LABEL, type Alert, type AlertFeedEvent, type Check, type DeliveryAttempt, type Flip, type Page, type StateReport } from '../lib/types.js';
+import { canIn, STATE_LABEL, type Alert, type AlertFeedEvent, type Check, type DeliveryAttempt, type Flip, type Page, type StateReport } from '../lib/types.js';
 import { listSeries } from '../lib/metrics.js';
 import { segmentsOf, type Segment } from '../lib/timeline.js';
 import { ActionButton, Link, Loaded, StateBadge, useAsync } from '../ui.js';
@@ -65,7 +65,7 @@ export function CheckPage({ id }: { id: number }): JSX.Element {
   }, [id, version, features.version]);
   useEffect(() => onLive((e) => { if (e.type === 'check' && e.check.id === id) setVersion((v) => v + 1); }), [id, onLive]);
 
-  const canEdit = roleAtLeast(user.role, 'editor');
+  const canEditIn = (projectId: number): boolean => canIn(user, 'editor', projectId, model.projects);
   return (
     <Loaded value={check}>
       {(c) => (
@@ -81,7 +81,7 @@ export function CheckPage({ id }: { id: number }): JSX.Element {
             <dt>Source</dt><dd>{c.source}{c.sourceAddress ? ` from ${c.sourceAddress}` : ''}</dd>
             {c.tags.length > 0 ? <><dt>Tags</dt><dd>{c.tags.join(', ')}</dd></> : null}
           </dl>
-          {canEdit ? (
+          {canEditIn(c.projectId) ? (
             <div class="actions">
               {features.has('POST', '/checks/{id}/ack') ? (
                 <ActionButton onAction={async () => { await api.post(`/api/v1/checks/${id}/ack`, {}); toast('Acknowledged'); setVersion((v) => v + 1); }}>Acknowledge</ActionButton>

@@ -6,7 +6,7 @@ import { Chart, seriesLabel } from '../Chart.js';
 import { useServices } from '../context.js';
 import { dateTime } from '../lib/format.js';
 import { listSeries, mergeResults, queryRange, RANGES, stepFor, syntheticResult, treeChildren, type RangeName, type SeriesInfo, type TreeNode } from '../lib/metrics.js';
-import { roleAtLeast, type ChartSpec, type Dashboard, type QueryResult, type SeriesQuery } from '../lib/types.js';
+import { canAnywhere, canIn, type ChartSpec, type Dashboard, type QueryResult, type SeriesQuery } from '../lib/types.js';
 import { ActionButton, Link, useAsync } from '../ui.js';
 
 const AGGS = ['avg', 'min', 'max', 'sum', 'count', 'last', 'rate', 'p50', 'p90', 'p99'];
@@ -30,7 +30,7 @@ function tagsFromQuery(q: URLSearchParams): Record<string, string> {
 
 /** The explorer page (also /dashboards/:id). */
 export function ExplorerPage(): JSX.Element {
-  const { api, router, user, toast } = useServices();
+  const { api, router, user, toast, model } = useServices();
   const q = router.location.query;
   const demo = /^(\d+)x(\d+)$/.exec(q.get('demo') ?? '');
   const dashMatch = /^\/dashboards\/(\d+)$/.exec(router.location.path);
@@ -42,6 +42,9 @@ export function ExplorerPage(): JSX.Element {
   const [range, setRange] = useState<Range>({ name: (q.get('range') as RangeName | null) ?? '6h', from: 0, to: 0 });
   const [charts, setCharts] = useState<ChartSpec[]>([]);
   const [dashboard, setDashboard] = useState<Dashboard | null>(null);
+  const [dashName, setDashName] = useState('My dashboard');
+  /** What the server has of the open dashboard (name, charts, range), to tell unsaved changes. */
+  const [savedState, setSavedState] = useState<string | null>(null);
   const dashboards = useAsync(() => api.get<{ items: Dashboard[] }>('/api/v1/dashboards'), []);
 
   useEffect(() => {
@@ -49,11 +52,14 @@ export function ExplorerPage(): JSX.Element {
     void treeChildren(api, '').then((r) => setAvailable(r !== null), () => setAvailable(false));
   }, []);
   useEffect(() => {
-    if (dashMatch === null) { setDashboard(null); return; }
+    if (dashMatch === null) { setDashboard(null); setSavedState(null); return; }
     void api.get<Dashboard>(`/api/v1/dashboards/${dashMatch[1]}`).then((d) => {
       setDashboard(d);
+      setDashName(d.name);
       setCharts(d.spec.charts ?? []);
-      if (d.spec.range && d.spec.range in RANGES) setRange({ name: d.spec.range as RangeName, from: 0, to: 0 });
+      const r: Range = d.spec.range && d.spec.range in RANGES ? { name: d.spec.range as RangeName, from: 0, to: 0 } : range;
+      setRange(r);
+      setSavedState(stateKey(d.name, d.spec.charts ?? [], r));
     }, (err: Error) => toast(err.message, 'error'));
   }, [dashMatch?.[1]]);
 
@@ -69,14 +75,32 @@ export function ExplorerPage(): JSX.Element {
       : cs.map((c, i) => (i === index ? { ...c, title: c.queries.length === 0 ? metric : c.title, queries: [...c.queries, current] } : c)));
   };
   const save = async (): Promise<void> => {
-    const name = window.prompt('Dashboard name', dashboard?.name ?? 'My dashboard');
-    if (!name) return;
+    const name = dashName.trim();
+    if (!name) throw new Error('the dashboard needs a name');
     const body = { name, spec: { charts, range: range.name === 'custom' ? undefined : range.name } };
     const d = dashboard ? await api.put<Dashboard>(`/api/v1/dashboards/${dashboard.id}`, body) : await api.post<Dashboard>('/api/v1/dashboards', body);
     toast(`Saved ${d.name}`);
+    setDashboard(d);
+    setSavedState(stateKey(d.name, charts, range));
     dashboards.reload();
-    router.navigate(`/dashboards/${d.id}`);
+    if (!dashboard) router.navigate(`/dashboards/${d.id}`);
   };
+  const canWrite = dashboard ? canIn(user, 'editor', dashboard.projectId, model.projects) : canAnywhere(user, 'editor');
+  const dirty = dashboard !== null && savedState !== null && savedState !== stateKey(dashName, charts, range);
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent): void => { e.preventDefault(); };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+  const updateChart = (i: number, f: (c: ChartSpec) => ChartSpec): void => setCharts((cs) => cs.map((c, j) => (j === i ? f(c) : c)));
+  const moveChart = (i: number, to: number): void => setCharts((cs) => {
+    if (to < 0 || to >= cs.length) return cs;
+    const next = [...cs];
+    const [c] = next.splice(i, 1);
+    next.splice(to, 0, c!);
+    return next;
+  });
 
   if (demo) {
     return <section class="explorer"><h1>Chart demo</h1><DemoChart points={Number(demo[1])} series={Number(demo[2])} /></section>;
@@ -89,9 +113,13 @@ export function ExplorerPage(): JSX.Element {
           <option value="">(none)</option>
           {(dashboards.data?.items ?? []).map((d) => <option key={d.id} value={String(d.id)}>{d.name}</option>)}
         </select></label>
-        {roleAtLeast(user.role, 'editor') && charts.length > 0 ? <ActionButton onAction={save}>{dashboard ? 'Save dashboard' : 'Save as dashboard…'}</ActionButton> : null}
-        {roleAtLeast(user.role, 'editor') && dashboard ? (
-          <ActionButton danger confirm={`Delete dashboard ${dashboard.name}?`} onAction={async () => { await api.del(`/api/v1/dashboards/${dashboard.id}`); dashboards.reload(); router.navigate('/explore'); }}>Delete dashboard</ActionButton>
+        {canWrite && (dashboard !== null || charts.length > 0) ? (
+          <label>{dashboard ? 'Name' : 'Save as'} <input aria-label="Dashboard name" name="dashboard-name" value={dashName} maxLength={200} onInput={(e) => setDashName(e.currentTarget.value)} /></label>
+        ) : null}
+        {canWrite && (dashboard !== null || charts.length > 0) ? <ActionButton onAction={save}>{dashboard ? 'Save dashboard' : 'Save as dashboard'}</ActionButton> : null}
+        {dirty ? <span class="dirty" role="status">● Unsaved changes</span> : null}
+        {canWrite && dashboard ? (
+          <ActionButton danger confirm={`Delete dashboard ${dashboard.name}?`} onAction={async () => { await api.del(`/api/v1/dashboards/${dashboard.id}`); setSavedState(null); dashboards.reload(); router.navigate('/explore'); }}>Delete dashboard</ActionButton>
         ) : null}
       </div>
       <RangePicker range={range} onChange={setRange} />
@@ -114,10 +142,19 @@ export function ExplorerPage(): JSX.Element {
           ) : <p class="muted">Pick a metric on the left.</p>}
           {metric && charts.length === 0 ? <ChartView spec={{ title: metric, queries: [{ metric, tags, agg }] }} range={range} /> : null}
           {charts.map((c, i) => (
-            <div key={i} class="chart-card">
-              <div class="chart-head"><strong>{c.title}</strong>
-                <button type="button" class="btn small ghost" aria-label={`Remove chart ${c.title}`} onClick={() => setCharts(charts.filter((_, j) => j !== i))}>✕</button></div>
-              <ChartView spec={c} range={range} onRemoveQuery={(qi) => setCharts(charts.map((x, j) => (j === i ? { ...x, queries: x.queries.filter((_, k) => k !== qi) } : x)))} />
+            <div key={i} class="chart-card" data-chart={i}>
+              <div class="chart-head">
+                {canWrite ? <input class="chart-title" aria-label={`Title of chart ${i + 1}`} value={c.title} onInput={(e) => { const t = e.currentTarget.value; updateChart(i, (x) => ({ ...x, title: t })); }} />
+                  : <strong>{c.title}</strong>}
+                <span class="chart-edit">
+                  <button type="button" class="btn small ghost" aria-label={`Move chart ${c.title} up`} disabled={i === 0} onClick={() => moveChart(i, i - 1)}>↑</button>
+                  <button type="button" class="btn small ghost" aria-label={`Move chart ${c.title} down`} disabled={i === charts.length - 1} onClick={() => moveChart(i, i + 1)}>↓</button>
+                  <button type="button" class="btn small ghost" aria-label={`Remove chart ${c.title}`} onClick={() => setCharts(charts.filter((_, j) => j !== i))}>✕</button>
+                </span>
+              </div>
+              <ChartView spec={c} range={range}
+                onRemoveQuery={(qi) => updateChart(i, (x) => ({ ...x, queries: x.queries.filter((_, k) => k !== qi) }))}
+                onSetAgg={(qi, a) => updateChart(i, (x) => ({ ...x, queries: x.queries.map((y, k) => (k === qi ? { ...y, agg: a } : y)) }))} />
             </div>
           ))}
         </div>
@@ -214,7 +251,7 @@ function TagFilters({ metric, tags, onChange }: { metric: string; tags: Record<s
 }
 
 /** Runs a chart's queries for the range and draws them; refetches when matching samples arrive live. */
-export function ChartView({ spec, range, onRemoveQuery }: { spec: ChartSpec; range: Range; onRemoveQuery?: (i: number) => void }): JSX.Element {
+export function ChartView({ spec, range, onRemoveQuery, onSetAgg }: { spec: ChartSpec; range: Range; onRemoveQuery?: (i: number) => void; onSetAgg?: (i: number, agg: string) => void }): JSX.Element {
   const { api, onLive, model } = useServices();
   const [tick, setTick] = useState(0);
   const names = useRef(new Set<string>());
@@ -238,6 +275,7 @@ export function ChartView({ spec, range, onRemoveQuery }: { spec: ChartSpec; ran
       {onRemoveQuery ? (
         <ul class="query-list">{spec.queries.map((x, i) => (
           <li key={i}><code>{x.agg ?? 'avg'}({seriesLabel({ name: x.metric, tags: x.tags })})</code>
+            {onSetAgg ? <select class="small" aria-label={`Aggregation of ${seriesLabel({ name: x.metric, tags: x.tags })}`} value={x.agg ?? 'avg'} onChange={(e) => onSetAgg(i, e.currentTarget.value)}>{AGGS.map((a) => <option key={a}>{a}</option>)}</select> : null}
             <button type="button" class="btn small ghost" aria-label="Remove series" onClick={() => onRemoveQuery(i)}>✕</button></li>
         ))}</ul>
       ) : null}
@@ -259,4 +297,9 @@ function DemoChart({ points, series }: { points: number; series: number }): JSX.
       <p class="muted small">{points} points × {series} series drawn in {ms === null ? '…' : `${ms.toFixed(1)} ms`}. <Link href="/explore">Back</Link></p>
     </div>
   );
+}
+
+/** Compares what a dashboard holds (unsaved-changes indicator). */
+function stateKey(name: string, charts: ChartSpec[], range: Range): string {
+  return JSON.stringify([name.trim(), charts, range.name === 'custom' ? null : range.name]);
 }

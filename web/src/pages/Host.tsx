@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { useServices } from '../context.js';
 import { ago, dateTime } from '../lib/format.js';
-import { roleAtLeast, stateRank, type Alert, type Flip, type Host, type Page } from '../lib/types.js';
+import { canIn, stateRank, type Alert, type Flip, type Host, type Page } from '../lib/types.js';
 import { listSeries } from '../lib/metrics.js';
 import { ActionButton, Link, Loaded, StateBadge, useAsync, useModelVersion } from '../ui.js';
 
@@ -33,7 +33,7 @@ export function HostPage({ id }: { id: number }): JSX.Element {
               ))
               : <span class="muted">none</span>}</dd>
           </dl>
-          {roleAtLeast(user.role, 'editor') ? (
+          {canIn(user, 'editor', h.projectId, model.projects) ? (
             <div class="actions">
               <ActionButton danger confirm={`Delete host ${h.name} with all its checks and history?`} onAction={async () => {
                 await api.del(`/api/v1/hosts/${id}`);

@@ -1,10 +1,14 @@
-// Settings: API tokens, users, projects, and (when the server has them) channels, routes and silences.
+// Settings: projects, API tokens, users, and (when the server has them) channels, routes and silences.
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useServices } from '../context.js';
 import { ago, dateTime } from '../lib/format.js';
-import { roleAtLeast, type ApiToken, type Page, type Project, type Role, type User } from '../lib/types.js';
+import { roleAtLeast, type ApiToken, type Page, type Project, type Role } from '../lib/types.js';
 import { ActionButton, Link, Loaded, useAsync } from '../ui.js';
+import { Channels } from './settings/Channels.js';
+import { Projects } from './settings/Projects.js';
+import { Routes } from './settings/Routes.js';
+import { Users } from './settings/Users.js';
 
 const ROLES: Role[] = ['viewer', 'editor', 'admin'];
 
@@ -24,7 +28,8 @@ export function SettingsPage(): JSX.Element {
         {tabs.map(([k, label]) => <Link key={k} href={`/settings/${k}`} aria-current={k === current ? 'page' : undefined}>{label}</Link>)}
       </nav>
       {current === 'tokens' ? <Tokens /> : current === 'users' ? <Users /> : current === 'projects' ? <Projects />
-        : ['channels', 'routes', 'silences'].includes(current) ? <Generic kind={current} /> : <p>No such section.</p>}
+        : current === 'channels' ? <Channels /> : current === 'routes' ? <Routes />
+          : current === 'silences' ? <Generic kind={current} /> : <p>No such section.</p>}
     </section>
   );
 }
@@ -71,72 +76,9 @@ function Tokens(): JSX.Element {
   );
 }
 
-function Users(): JSX.Element {
-  const { api, model, user: me, toast } = useServices();
-  const users = useAsync(() => api.get<{ items: User[] }>('/api/v1/users'), []);
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState<Role>('viewer');
-  const [project, setProject] = useState('');
-  return (
-    <div>
-      <form class="inline-form" onSubmit={(e) => e.preventDefault()}>
-        <input aria-label="User name" placeholder="name" autoComplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        <input aria-label="Password" type="password" placeholder="password (8+)" autoComplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-        <select aria-label="Role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select>
-        <select aria-label="Project" value={project} onChange={(e) => setProject(e.currentTarget.value)}>
-          <option value="">every project</option>{model.projects.map((p) => <option key={p.id} value={String(p.id)}>{p.name}</option>)}
-        </select>
-        <ActionButton onAction={async () => {
-          await api.post('/api/v1/users', { name, password, role, projectId: project === '' ? null : Number(project) });
-          toast(`Created ${name}`);
-          setName(''); setPassword('');
-          users.reload();
-        }}>Add user</ActionButton>
-      </form>
-      <Loaded value={users}>{(p) => (
-        <table class="list">
-          <thead><tr><th>Name</th><th>Role</th><th>Scope</th><th>Last login</th><th /></tr></thead>
-          <tbody>{p.items.map((u) => (
-            <tr key={u.id}><td>{u.name}{u.id === me.id ? ' (you)' : ''}</td>
-              <td><select aria-label={`Role of ${u.name}`} value={u.role} onChange={(e) => {
-                api.patch(`/api/v1/users/${u.id}`, { role: e.currentTarget.value }).then(() => users.reload(), (err: Error) => { toast(err.message, 'error'); users.reload(); });
-              }}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select></td>
-              <td>{u.projectId === null ? 'every project' : model.projects.find((x) => x.id === u.projectId)?.name ?? u.projectId}</td>
-              <td>{ago(u.lastLoginAt, model.now())}</td>
-              <td><ActionButton danger confirm={`Delete user ${u.name}?`} onAction={async () => { await api.del(`/api/v1/users/${u.id}`); users.reload(); }}>Delete</ActionButton></td></tr>
-          ))}</tbody>
-        </table>
-      )}</Loaded>
-    </div>
-  );
-}
-
-function Projects(): JSX.Element {
-  const { api, features, model } = useServices();
-  const projects = useAsync(() => api.get<Page<Project>>('/api/v1/projects'), []);
-  const [name, setName] = useState('');
-  return (
-    <div>
-      {features.has('POST', '/projects') ? (
-        <form class="inline-form" onSubmit={(e) => e.preventDefault()}>
-          <input aria-label="Project name" placeholder="new project" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-          <ActionButton onAction={async () => { await api.post('/api/v1/projects', { name }); setName(''); projects.reload(); await model.load(api); }}>Create project</ActionButton>
-        </form>
-      ) : null}
-      <Loaded value={projects}>{(p) => (
-        <table class="list">
-          <thead><tr><th>Name</th><th>Ingest token (OddEye UUID, okerr)</th><th>Created</th></tr></thead>
-          <tbody>{p.items.map((x) => <tr key={x.id}><td>{x.name}</td><td><code>{x.ingestToken ?? '(admins only)'}</code></td><td>{dateTime(x.createdAt)}</td></tr>)}</tbody>
-        </table>
-      )}</Loaded>
-    </div>
-  );
-}
-
-/** A read-only table of any list endpoint (channels, routes, silences), with "send test" for channels. */
+/** A read-only table of a list endpoint (silences), with delete for editors. */
 function Generic({ kind }: { kind: string }): JSX.Element {
-  const { api, features, user, toast } = useServices();
+  const { api, features, user } = useServices();
   const list = useAsync(() => api.get<Page<Record<string, unknown>> | Record<string, unknown>[]>(`/api/v1/${kind}`), [kind]);
   return (
     <Loaded value={list}>{(p) => {
@@ -149,13 +91,6 @@ function Generic({ kind }: { kind: string }): JSX.Element {
           <tbody>{items.map((it, i) => (
             <tr key={i}>{cols.map((c) => <td key={c}>{typeof it[c] === 'object' ? JSON.stringify(it[c]) : String(it[c] ?? '')}</td>)}
               <td>
-                {kind === 'channels' && roleAtLeast(user.role, 'editor') && features.has('POST', '/channels/{name}/test') ? (
-                  <ActionButton onAction={async () => {
-                    // The test answers 200 with {ok, error}: a failed send is reported, not thrown.
-                    const r = await api.post<{ ok: boolean; error: string | null }>(`/api/v1/channels/${encodeURIComponent(String(it.name))}/test`, {});
-                    toast(r.ok ? 'Test sent' : `Test failed: ${r.error ?? 'unknown error'}`);
-                  }}>Send test</ActionButton>
-                ) : null}
                 {roleAtLeast(user.role, 'editor') && features.has('DELETE', `/${kind}/{key}`) ? (
                   <ActionButton danger confirm="Delete?" onAction={async () => {
                     // Silences are addressed by id, channels and routes by name (routes also have an id).
