@@ -64,7 +64,9 @@ export async function copySqliteToPostgres(source: Database.Database, target: Po
     for (const t of tables) {
       const types = await columnTypes(c, t);
       const extra = EXTRA_COLUMNS[t] ?? {};
-      const cols = [...types.keys()];
+      // Columns the SQLite table lacks (e.g. tsdb_series.created_xid) keep their PostgreSQL default.
+      const has = new Set((source.prepare(`PRAGMA table_info(${t})`).all() as Array<{ name: string }>).map((r) => r.name));
+      const cols = [...types.keys()].filter((col) => has.has(col) || col in extra);
       const list = cols.join(', ');
       const insert = `INSERT INTO ${t} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM json_populate_recordset(NULL::${t}, $1::json)`;
       const page = source.prepare(`SELECT rowid AS "__rowid", * FROM ${t} WHERE rowid > ? ORDER BY rowid LIMIT ${ROWS_PER_STATEMENT}`);

@@ -4,10 +4,16 @@
 // sample slot), also after compaction.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startStatsdListener, type StatsdListener } from '../../ingest/statsd-listener.js';
 import { createSelfMetrics } from '../../server/self-metrics.js';
 import { Tsdb } from '../../tsdb/index.js';
+import { openSqliteStore } from '../sqlite/index.js';
+import { openSqliteTsdbStorage } from '../sqlite/tsdb-storage.js';
+import { copySqliteToPostgres } from './copy-from-sqlite.js';
 import { openPostgresStore, type PostgresStore } from './index.js';
 import { openSharedTsdbStorage, SAMPLE_SLOT_MODULUS_MS, SLOT_RELEASE_MS, type SharedTsdbStorage } from './tsdb-shared.js';
 import { openPostgresTsdbStorage } from './tsdb-storage.js';
@@ -207,6 +213,28 @@ describe('statsd counters sent to two nodes on PostgreSQL', { skip: skip ?? fals
       }
     } finally {
       await closeNode(c);
+    }
+  });
+});
+
+describe('an embedded installation copied into a schema a node already opened', { skip: skip ?? false }, () => {
+  test('the copy keeps created_xid\'s default, and the running node indexes the copied series at its next query', async () => {
+    const schema = freshSchemaName();
+    const dir = mkdtempSync(join(tmpdir(), 'oversee-sync-copy-'));
+    const clock = { now: () => T0 + 3_600_000 };
+    const node = await openNode(schema, 'node-a', clock);
+    const lite = await openSqliteStore({ path: join(dir, 'oversee.db') });
+    try {
+      const liteTsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ db: lite.db, durable: () => lite.durable() }), clock });
+      for (let i = 0; i < 4; i++) liteTsdb.append(1, 'copied.metric', { h: 'x' }, T0 + i * 1000, i);
+      await liteTsdb.close();
+      await copySqliteToPostgres(lite.db, node.store);
+      assert.deepEqual(await points(node.tsdb, 'copied.metric', T0, T0 + 3000), { '{"h":"x"}': [[T0, 0], [T0 + 1000, 1], [T0 + 2000, 2], [T0 + 3000, 3]] });
+    } finally {
+      await lite.close();
+      await closeNode(node);
+      await dropSchema(url, schema);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
