@@ -384,7 +384,9 @@ async function waitOverseeCompacted(dbFile, timeoutMs) {
         db.pragma('busy_timeout = 2000');
         const fresh = db.prepare('SELECT count(*) AS n FROM tsdb_chunks WHERE tier = 0 AND level = 0').get().n;
         const wal = db.prepare('SELECT count(*) AS n FROM tsdb_wal').get().n;
-        pending = fresh + wal;
+        // A file with incremental auto_vacuum gives its free pages back after compaction: wait for that too.
+        const freeLeft = db.pragma('auto_vacuum', { simple: true }) === 2 ? db.pragma('freelist_count', { simple: true }) : 0;
+        pending = fresh + wal + freeLeft;
       } finally { db.close(); }
     } catch { /* busy: try again */ }
     if (pending === 0) return true;
@@ -402,7 +404,8 @@ async function overseeStoreFacts(dataDir) {
     const pageSize = db.pragma('page_size', { simple: true });
     const free = db.pragma('freelist_count', { simple: true }) * pageSize;
     const rows = db.prepare('SELECT tier, level, count(*) AS chunks, sum(length(data)) AS bytes, sum(count) AS samples FROM tsdb_chunks GROUP BY tier, level ORDER BY tier, level').all();
-    return { file, freeBytes: free, rows };
+    const autoVacuum = ['none', 'full', 'incremental'][db.pragma('auto_vacuum', { simple: true })] ?? '?';
+    return { file, freeBytes: free, rows, pageSize, autoVacuum };
   } finally { db.close(); }
 }
 
@@ -628,10 +631,12 @@ async function diskAndQuery({ o, oDir, vm, cfg, samples, startSec, endSec, log, 
   log(`query Oversee:         median ${fix(res.query.o, 0)} ms of ${oTimes.map((x) => x.toFixed(0)).join(', ')} (${oInfo})`);
   if (vUrl) log(`query VictoriaMetrics: median ${fix(res.query.v, 0)} ms of ${vTimes.map((x) => x.toFixed(0)).join(', ')} (${vInfo})`);
 
-  // 3: bytes per sample.
+  // 3: bytes per sample: every file of the data dir (database and its -wal, after the graceful stop's checkpoint).
   await o2.stop();
   const facts = await overseeStoreFacts(oDir);
   const oBytes = dirBytes(oDir);
+  const files = readdirSync(oDir).map((f) => `${f} ${mib(statSync(join(oDir, f)).size)}`).join(', ');
+  log(`Oversee data dir after stop: ${files}; page size ${facts?.pageSize ?? '?'}, auto_vacuum ${facts?.autoVacuum ?? '?'}`);
   res.disk.o = oBytes / samples;
   res.disk.oFree = facts ? facts.freeBytes / samples : NaN;
   const raw = facts?.rows.filter((r) => r.tier === 0) ?? [];

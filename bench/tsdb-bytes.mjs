@@ -5,7 +5,8 @@
 //   node --import tsx bench/tsdb-bytes.mjs [--series 2000] [--hours 24] [--pg]
 // Prints the file size (database + -wal after the last connection closed), free pages, and the
 // bytes of each table and index (dbstat). With --pg it measures the PostgreSQL storage instead
-// (127.0.0.1:5432 db test, a fresh schema, dropped afterwards): table + TOAST + index sizes.
+// (OVERSEE_PG_URL, default postgres://postgres@127.0.0.1:5432/test; a fresh schema, dropped afterwards):
+// table + TOAST + index sizes before and after VACUUM FULL.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,10 +123,10 @@ async function sqlite() {
 }
 
 async function postgres() {
-  const { default: pg } = await import('pg');
+  const { createPool } = await import('../src/store/postgres/pool.ts');
   const { openPostgresTsdbStorage } = await import('../src/store/postgres/tsdb-storage.ts');
   const schema = `bytes_${process.pid}`;
-  const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: process.env.PGUSER ?? 'postgres', database: 'test', max: 4 });
+  const pool = createPool({ url: process.env.OVERSEE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema, size: 4 });
   await pool.query(`CREATE SCHEMA ${schema}`);
   try {
     const open = async () => Tsdb.open({ storage: await openPostgresTsdbStorage({ pool, schema, nodeId: 'bytes' }), clock });
@@ -135,13 +136,16 @@ async function postgres() {
     tsdb = await open();
     await tsdb.maintain();
     await tsdb.close();
-    await pool.query(`VACUUM (FULL, ANALYZE) ${schema}.tsdb_chunks`);
+    const sizeSql = `SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::float8 AS total FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`;
+    const before = (await pool.query(sizeSql, [schema])).rows[0].total;
+    console.log(`postgres: before VACUUM FULL all tables ${(before / samples).toFixed(3)} bytes/sample (dead WAL rows and merged chunks not yet given back)`);
+    for (const t of ['tsdb_chunks', 'tsdb_wal', 'tsdb_series']) await pool.query(`VACUUM (FULL, ANALYZE) ${schema}.${t}`);
     const r = await pool.query(`SELECT c.relname AS name, pg_total_relation_size(c.oid) AS total, pg_relation_size(c.oid) AS heap,
       pg_indexes_size(c.oid) AS idx FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY 2 DESC`, [schema]);
     const chunks = await pool.query(`SELECT SUM(LENGTH(data))::float8 AS bytes, COUNT(*)::int AS rows FROM ${schema}.tsdb_chunks`);
     let total = 0;
     for (const row of r.rows) total += Number(row.total);
-    console.log(`postgres: ${fmt(samples)} samples; all tables ${(total / samples).toFixed(3)} bytes/sample (after VACUUM FULL of tsdb_chunks); chunk payload ${(chunks.rows[0].bytes / samples).toFixed(3)} in ${fmt(chunks.rows[0].rows)} rows`);
+    console.log(`postgres: ${fmt(samples)} samples; all tables ${(total / samples).toFixed(3)} bytes/sample after VACUUM FULL; chunk payload ${(chunks.rows[0].bytes / samples).toFixed(3)} in ${fmt(chunks.rows[0].rows)} rows`);
     for (const row of r.rows) console.log(`  ${row.name}: total ${(row.total / samples).toFixed(3)} (heap ${(row.heap / samples).toFixed(3)}, indexes ${(row.idx / samples).toFixed(3)})`);
   } finally {
     await pool.query(`DROP SCHEMA ${schema} CASCADE`);
