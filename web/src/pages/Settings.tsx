@@ -3,7 +3,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useServices } from '../context.js';
 import { ago, dateTime } from '../lib/format.js';
-import { roleAtLeast, type ApiToken, type Page, type Project, type Role } from '../lib/types.js';
+import { canAnywhere, roleAtLeast, type ApiToken, type Page, type Project, type Role } from '../lib/types.js';
 import { ActionButton, Link, Loaded, useAsync } from '../ui.js';
 import { Channels } from './settings/Channels.js';
 import { Projects } from './settings/Projects.js';
@@ -16,7 +16,8 @@ const ROLES: Role[] = ['viewer', 'editor', 'admin'];
 export function SettingsPage(): JSX.Element {
   const { router, user, features } = useServices();
   const tabs: [string, string][] = [['projects', 'Projects']];
-  if (roleAtLeast(user.role, 'admin')) tabs.push(['tokens', 'API tokens'], ['users', 'Users']);
+  if (roleAtLeast(user.role, 'admin')) tabs.push(['tokens', 'API tokens']);
+  if (canAnywhere(user, 'admin')) tabs.push(['users', 'Users']);
   if (features.has('GET', '/channels')) tabs.push(['channels', 'Channels']);
   if (features.has('GET', '/routes')) tabs.push(['routes', 'Routes']);
   if (features.has('GET', '/silences')) tabs.push(['silences', 'Silences']);

@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useServices } from '../../context.js';
 import { errorsFrom, Field, formatMap, FormError, parseMap, splitList, type FieldErrors } from '../../forms.js';
-import { roleAtLeast } from '../../lib/types.js';
+import { canAnywhere, canIn } from '../../lib/types.js';
 import { ActionButton, Loaded, useAsync } from '../../ui.js';
 
 /** A channel as GET /api/v1/channels answers it (secrets read "***"). */
@@ -96,11 +96,12 @@ function target(c: ChannelView): string {
 
 /** The channels section. */
 export function Channels(): JSX.Element {
-  const { api, features, user } = useServices();
+  const { api, features, user, model } = useServices();
   const list = useAsync(() => api.get<{ items: ChannelView[] }>('/api/v1/channels'), []);
   const [editing, setEditing] = useState<ChannelView | 'new' | null>(null);
   const [tests, setTests] = useState<Record<string, { ok: boolean; text: string }>>({});
-  const canEdit = roleAtLeast(user.role, 'editor') && user.projectId === null;
+  // Channels are shared by every project: changing them needs editor in every project.
+  const canEdit = canIn(user, 'editor', null, model.projects);
   const canTest = canEdit && features.has('POST', '/channels/{name}/test');
   return (
     <div class="channels">
@@ -145,7 +146,7 @@ export function Channels(): JSX.Element {
           ))}</tbody>
         </table>
       )}</Loaded>
-      {!canEdit && roleAtLeast(user.role, 'editor') ? <p class="muted small">Channels are shared by every project: changing them needs an editor of every project.</p> : null}
+      {!canEdit && canAnywhere(user, 'editor') ? <p class="muted small">Channels are shared by every project: changing them needs an editor of every project.</p> : null}
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { useServices } from '../../context.js';
 import { ApiError } from '../../lib/api.js';
 import { dateTime } from '../../lib/format.js';
 import { errorsFrom, Field, FormError, type FieldErrors } from '../../forms.js';
-import { roleAtLeast, type Page, type Project } from '../../lib/types.js';
+import { canIn, type Page, type Project } from '../../lib/types.js';
 import { Loaded, useAsync } from '../../ui.js';
 
 /** The projects section. */
@@ -16,7 +16,7 @@ export function Projects(): JSX.Element {
   const projects = useAsync(() => api.get<Page<Project>>('/api/v1/projects'), []);
   const [editing, setEditing] = useState<Project | 'new' | null>(null);
   const [deleting, setDeleting] = useState<{ project: Project; error: string | null; conflict: boolean } | null>(null);
-  const admin = roleAtLeast(user.role, 'admin') && user.projectId === null;
+  const admin = canIn(user, 'admin', null, model.projects);
   const canCreate = admin && features.has('POST', '/projects');
   const canRename = admin && features.has('PATCH', '/projects/{id}');
   const canDelete = admin && features.has('DELETE', '/projects/{id}');

@@ -6,7 +6,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useServices } from '../../context.js';
 import { CheckGroup, errorsFrom, Field, FormError, splitList, type FieldErrors } from '../../forms.js';
-import { roleAtLeast } from '../../lib/types.js';
+import { canIn } from '../../lib/types.js';
 import { ActionButton, Loaded, useAsync } from '../../ui.js';
 
 /** A route as GET /api/v1/routes answers it. */
@@ -38,11 +38,11 @@ function bodyOf(r: RouteView): Record<string, unknown> {
 
 /** The routes section. */
 export function Routes(): JSX.Element {
-  const { api, user, toast } = useServices();
+  const { api, user, toast, model } = useServices();
   const list = useAsync(async () => ({ items: (await api.get<{ items: Record<string, unknown>[] }>('/api/v1/routes')).items.map(routeOf) }), []);
   const channels = useAsync(() => api.get<{ items: { name: string }[] }>('/api/v1/channels'), []);
   const [editing, setEditing] = useState<RouteView | 'new' | null>(null);
-  const canEdit = roleAtLeast(user.role, 'editor') && user.projectId === null;
+  const canEdit = canIn(user, 'editor', null, model.projects);
   const move = async (items: RouteView[], from: number, to: number): Promise<void> => {
     const next = [...items];
     const [r] = next.splice(from, 1);
