@@ -18,6 +18,8 @@ export interface Project {
   name: string;
   /** UUID-form token that ingest clients without host keys (OddEye, okerr) present. */
   ingestToken: string;
+  /** Free text shown in the UI ('' when none). */
+  description: string;
   createdAt: number;
 }
 

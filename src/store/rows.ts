@@ -4,7 +4,7 @@
 import type { Alert, ApiToken, Check, CheckSource, CheckState, Flip, FlipReason, Host, Project, Role, StateReport } from '../domain/types.js';
 import type { HostWithKey, TokenRecord } from './types.js';
 
-export interface ProjectRow { id: number; name: string; ingest_token: string; created_at: number }
+export interface ProjectRow { id: number; name: string; ingest_token: string; description?: string; created_at: number }
 export interface HostRow {
   id: number; project_id: number; name: string; key_salt: string | null; key_hash: string | null;
   created_at: number; last_seen_at: number | null; last_address: string | null;
@@ -30,7 +30,9 @@ export interface TokenRow {
 export interface StateReportRow { id: number; check_id: number; at: number; state: string; info: string }
 
 /** Maps a projects row. */
-export const toProject = (r: ProjectRow): Project => ({ id: r.id, name: r.name, ingestToken: r.ingest_token, createdAt: r.created_at });
+export const toProject = (r: ProjectRow): Project => ({
+  id: r.id, name: r.name, ingestToken: r.ingest_token, description: r.description ?? '', createdAt: r.created_at,
+});
 
 /** Maps a hosts row without its key. */
 export const toHost = (r: HostRow): Host => ({

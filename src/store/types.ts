@@ -86,7 +86,13 @@ export interface ProjectRepo {
   getByName(name: string): Promise<Project | null>;
   getByIngestToken(token: string): Promise<Project | null>;
   /** Creates a project with a fresh UUID ingest token; OVS_ERR_CONFLICT when the name is taken. */
-  create(name: string, now: number): Promise<Project>;
+  create(name: string, now: number, description?: string): Promise<Project>;
+  /** Renames and/or describes a project; null when absent, OVS_ERR_CONFLICT when the new name is taken. */
+  update(id: number, change: { name?: string; description?: string }): Promise<Project | null>;
+  /** Deletes a project with everything in it (hosts, checks, history, tokens and grants of it); false when absent. */
+  delete(id: number): Promise<boolean>;
+  /** How many hosts and checks a project holds. */
+  usage(id: number): Promise<{ hosts: number; checks: number }>;
 }
 
 /** API tokens: the secret itself is never stored, only its SHA-256 hash. */

@@ -50,8 +50,8 @@ export const projectSchema = {
   type: 'object',
   required: ['id', 'name', 'createdAt'],
   properties: {
-    id: { type: 'integer' }, name: { type: 'string' }, createdAt: ms,
-    ingestToken: { type: 'string', description: 'UUID ingest token; only shown to admin tokens' },
+    id: { type: 'integer' }, name: { type: 'string' }, description: { type: 'string' }, createdAt: ms,
+    ingestToken: { type: 'string', description: 'UUID ingest token; only shown to admins of the project' },
   },
 } as const;
 

@@ -1,9 +1,14 @@
-// GET/POST/DELETE /tokens (admin). A token limited to a project manages only that project's tokens.
+// GET/POST/DELETE /tokens (admin). A caller manages the tokens of the projects it is admin of (all-projects tokens: admin of every project).
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../domain/types.js';
 import { OverseeError } from '../../errors.js';
-import { createToken, MAX_TOKEN_NAME, ROLES } from '../auth.js';
-import { requireRole, type ApiContext } from './context.js';
+import { createToken, globalRole, MAX_TOKEN_NAME, ROLES, type Principal } from '../auth.js';
+import { canSee, requireRole, type ApiContext } from './context.js';
+
+/** True when the caller administers the scope of a token (projectId null: needs admin in every project). */
+function manages(p: Principal, projectId: number | null): boolean {
+  return projectId === null ? globalRole(p.grants) === 'admin' : canSee(p, projectId);
+}
 import { errorResponses, idParams, pageSchema, tokenSchema } from './schemas.js';
 
 interface NewTokenBody {
@@ -31,7 +36,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }, async (request) => {
     const p = ctx.principal(request);
     const tokens = await ctx.store.tokens.list();
-    return { items: tokens.filter((t) => p.projectId === null || t.projectId === p.projectId), nextCursor: null };
+    return { items: tokens.filter((t) => manages(p, t.projectId)), nextCursor: null };
   });
 
   app.post<{ Body: NewTokenBody }>('/tokens', {
@@ -54,8 +59,8 @@ export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const p = ctx.principal(request);
     // Absent = the caller's own scope; an explicit null asks for every project.
     const projectId = request.body.projectId === undefined ? p.projectId : request.body.projectId;
-    if (p.projectId !== null && projectId !== p.projectId) {
-      throw new OverseeError('OVS_ERR_FORBIDDEN', `projectId: the token is limited to project ${p.projectId}`, { field: 'projectId' });
+    if (!manages(p, projectId)) {
+      throw new OverseeError('OVS_ERR_FORBIDDEN', `projectId: you are not an admin of ${projectId === null ? 'every project' : `project ${projectId}`}`, { field: 'projectId' });
     }
     const { token, record } = await createToken(ctx.store, { name: request.body.name, role: request.body.role, projectId }, ctx.clock);
     return reply.code(201).send({ ...record, token });
@@ -70,7 +75,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }, async (request, reply) => {
     const p = ctx.principal(request);
     const target = (await ctx.store.tokens.list()).find((t) => t.id === request.params.id);
-    if (target === undefined || (p.projectId !== null && target.projectId !== p.projectId)) {
+    if (target === undefined || !manages(p, target.projectId)) {
       throw new OverseeError('OVS_ERR_NOT_FOUND', `token ${request.params.id} does not exist`);
     }
     await ctx.store.tokens.delete(target.id);

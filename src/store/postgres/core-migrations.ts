@@ -99,4 +99,9 @@ export const PG_CORE_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX alerts_unnotified ON alerts (id) WHERE notified_at IS NULL;
     `),
   },
+  {
+    version: 2,
+    description: 'project description (projects API)',
+    up: (c) => c.query("ALTER TABLE projects ADD COLUMN description TEXT NOT NULL DEFAULT ''"),
+  },
 ];

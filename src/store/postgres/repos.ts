@@ -42,16 +42,37 @@ export class PgProjects implements ProjectRepo {
   getByIngestToken(token: string): Promise<Project | null> {
     return this.timed('projects.get', () => one(this.pool, 'SELECT * FROM projects WHERE ingest_token = $1', [token], toProject));
   }
-  create(name: string, now: number): Promise<Project> {
+  create(name: string, now: number, description = ''): Promise<Project> {
     return this.timed('projects.create', async () => {
       try {
-        const res = await this.pool.query<ProjectRow>('INSERT INTO projects (name, ingest_token, created_at) VALUES ($1, $2, $3) RETURNING *',
-          [name, randomUUID(), now]);
+        const res = await this.pool.query<ProjectRow>('INSERT INTO projects (name, ingest_token, description, created_at) VALUES ($1, $2, $3, $4) RETURNING *',
+          [name, randomUUID(), description, now]);
         return toProject(res.rows[0] as ProjectRow);
       } catch (err) {
         if (pgCode(err) === '23505') throw new OverseeError('OVS_ERR_CONFLICT', `project "${name}" already exists`);
         throw err;
       }
+    });
+  }
+  update(id: number, change: { name?: string; description?: string }): Promise<Project | null> {
+    return this.timed('projects.update', async () => {
+      try {
+        return await one(this.pool, 'UPDATE projects SET name = COALESCE($1, name), description = COALESCE($2, description) WHERE id = $3 RETURNING *',
+          [change.name ?? null, change.description ?? null, id], toProject);
+      } catch (err) {
+        if (pgCode(err) === '23505') throw new OverseeError('OVS_ERR_CONFLICT', `name: a project named ${JSON.stringify(change.name)} exists`, { field: 'name' });
+        throw err;
+      }
+    });
+  }
+  delete(id: number): Promise<boolean> {
+    return this.timed('projects.delete', async () => ((await this.pool.query('DELETE FROM projects WHERE id = $1', [id])).rowCount ?? 0) > 0);
+  }
+  usage(id: number): Promise<{ hosts: number; checks: number }> {
+    return this.timed('projects.usage', async () => {
+      const res = await this.pool.query<{ hosts: number; checks: number }>(
+        'SELECT (SELECT COUNT(*)::int FROM hosts WHERE project_id = $1) AS hosts, (SELECT COUNT(*)::int FROM checks WHERE project_id = $1) AS checks', [id]);
+      return res.rows[0] ?? { hosts: 0, checks: 0 };
     });
   }
 }

@@ -95,4 +95,9 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_unnotified ON alerts (id) WHERE notified_at IS NULL;
     `),
   },
+  {
+    version: 2,
+    description: 'project description (projects API)',
+    up: (db) => db.exec("ALTER TABLE projects ADD COLUMN description TEXT NOT NULL DEFAULT ''"),
+  },
 ];

@@ -160,14 +160,33 @@ class SqliteProjects implements ProjectRepo {
     return this.timed('projects.get', () =>
       mapOrNull(this.db.prepare('SELECT * FROM projects WHERE ingest_token = ?').get(token) as ProjectRow, toProject));
   }
-  create(name: string, now: number): Promise<Project> {
+  create(name: string, now: number, description = ''): Promise<Project> {
     return this.timed('projects.create', () => this.write(() => {
       if (this.db.prepare('SELECT 1 FROM projects WHERE name = ?').get(name)) {
         throw new OverseeError('OVS_ERR_CONFLICT', `project "${name}" already exists`);
       }
-      const row = this.db.prepare('INSERT INTO projects (name, ingest_token, created_at) VALUES (?, ?, ?) RETURNING *')
-        .get(name, randomUUID(), now) as ProjectRow;
+      const row = this.db.prepare('INSERT INTO projects (name, ingest_token, description, created_at) VALUES (?, ?, ?, ?) RETURNING *')
+        .get(name, randomUUID(), description, now) as ProjectRow;
       return toProject(row);
+    }));
+  }
+  update(id: number, change: { name?: string; description?: string }): Promise<Project | null> {
+    return this.timed('projects.update', () => this.write(() => {
+      if (change.name !== undefined && this.db.prepare('SELECT 1 FROM projects WHERE name = ? AND id <> ?').get(change.name, id)) {
+        throw new OverseeError('OVS_ERR_CONFLICT', `name: a project named ${JSON.stringify(change.name)} exists`, { field: 'name' });
+      }
+      const row = this.db.prepare('UPDATE projects SET name = COALESCE(?, name), description = COALESCE(?, description) WHERE id = ? RETURNING *')
+        .get(change.name ?? null, change.description ?? null, id) as ProjectRow | undefined;
+      return mapOrNull(row as ProjectRow, toProject);
+    }));
+  }
+  delete(id: number): Promise<boolean> {
+    return this.timed('projects.delete', () => this.write(() => this.db.prepare('DELETE FROM projects WHERE id = ?').run(id).changes > 0));
+  }
+  usage(id: number): Promise<{ hosts: number; checks: number }> {
+    return this.timed('projects.usage', () => ({
+      hosts: (this.db.prepare('SELECT COUNT(*) AS n FROM hosts WHERE project_id = ?').get(id) as { n: number }).n,
+      checks: (this.db.prepare('SELECT COUNT(*) AS n FROM checks WHERE project_id = ?').get(id) as { n: number }).n,
     }));
   }
 }
