@@ -226,6 +226,32 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
     }
   });
 
+  test('on a phone in the dark theme the channel and route forms fit the screen and are reachable by keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 800 }, colorScheme: 'dark' });
+    try {
+      await logIn(page, server.url, 'ann');
+      await page.goto(`${server.url}/settings/channels`);
+      await page.waitForSelector('tr[data-channel=hook]');
+      // Keyboard: focus the "New channel" button with Tab and open it with Enter.
+      await page.focus('button:has-text("New channel")');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('form[aria-label="New channel"]');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'ch-name');
+      const widths = await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]') as [number, number];
+      assert.ok(widths[0] <= widths[1], `page is ${widths[0]} px wide on a ${widths[1]} px screen`);
+      const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor') as string;
+      assert.notEqual(bg, 'rgb(246, 247, 249)', 'the dark theme applies');
+      await page.screenshot({ path: screenshotPath('browser-channel-form-phone-dark'), fullPage: true });
+      await page.goto(`${server.url}/settings/routes`);
+      await page.click('button:has-text("New route")');
+      const routeWidths = await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]') as [number, number];
+      assert.ok(routeWidths[0] <= routeWidths[1], `route form is ${routeWidths[0]} px wide on a ${routeWidths[1]} px screen`);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('projects: create (and rename and delete where the server has those routes)', async (t) => {
     if (!(await routesHas('POST', '/projects'))) {
       t.skip('this server has no POST /api/v1/projects yet');
@@ -252,8 +278,14 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
       await page.screenshot({ path: screenshotPath('browser-projects') });
       if (await routesHas('DELETE', '/projects/:id')) {
         const name = (await apiGet<{ name: string }>(`/api/v1/projects/${shop.id}`)).name;
+        // Not empty: the server refuses (409) and the page offers the forced delete.
+        await server.store.hosts.register(shop.id, 'till1', null, Date.now());
         await page.click(`button[aria-label="Delete project ${name}"]`);
-        await page.click('[role=alertdialog] button:has-text("Delete")');
+        await page.click('[role=alertdialog] button:text-is("Delete")');
+        await page.waitForSelector('[role=alertdialog] [role=alert]');
+        await page.screenshot({ path: screenshotPath('browser-project-delete-409') });
+        assert.equal((await apiSend('GET', `/api/v1/projects/${shop.id}`)).status, 200);
+        await page.click('[role=alertdialog] button:has-text("Delete it with all its hosts")');
         await page.waitForSelector(`tr[data-project=${name}]`, { state: 'detached' });
         assert.equal((await apiSend('GET', `/api/v1/projects/${shop.id}`)).status, 404);
       }
