@@ -128,10 +128,28 @@ export function silentInfo(afterMs: number, metrics: readonly string[]): string 
 interface Seen {
   projectId: number;
   host: string;
+  /** `${projectId}\0${host}`, the key of the host's flag. */
+  hostKey: string;
   series: string;
   metric: string;
   seenAt: number;
   dirty: boolean;
+}
+
+/** project → metric → tag → value → … in the order the client sent the tags: no string building per sample. */
+class TrieNode {
+  children: Map<string | number, TrieNode> | null = null;
+  seen: Seen | null = null;
+
+  child(key: string | number): TrieNode {
+    if (this.children === null) this.children = new Map();
+    let c = this.children.get(key);
+    if (c === undefined) {
+      c = new TrieNode();
+      this.children.set(key, c);
+    }
+    return c;
+  }
 }
 
 /** What a sweep did. */
@@ -146,7 +164,10 @@ export interface SilenceSweep {
 
 /** Tracks the last-seen time of every ordinary OddEye series of this server and runs the sweeps. */
 export class OddEyeSilence {
+  /** By canonical key (every tag order of a series finds one entry). */
   private readonly seen = new Map<string, Seen>();
+  /** The same entries by the tag order they arrived in. */
+  private readonly trie = new TrieNode();
   /** `${projectId}\0${host}` of raised flags, as of the last sweep. */
   private flagged = new Set<string>();
   private running: Promise<SilenceSweep> | null = null;
@@ -163,6 +184,21 @@ export class OddEyeSilence {
    * host is flagged silent, so the caller can sweep right away (after the samples are durable).
    */
   touch(projectId: number, host: string, metric: string, tags: Readonly<Record<string, string>>, now: number): boolean {
+    // 1. The entry cached under this exact tag order (a few Map reads), else by canonical key.
+    let node = this.trie.child(projectId).child(metric);
+    for (const k in tags) node = node.child(k).child(tags[k]!);
+    if (node.seen === null || node.seen.host !== host) node.seen = this.entry(projectId, host, metric, tags, now);
+    // 2. Only a newer time makes it dirty (written by the next sweep).
+    const e = node.seen;
+    if (now > e.seenAt) {
+      e.seenAt = now;
+      e.dirty = true;
+    }
+    return this.flagged.has(e.hostKey);
+  }
+
+  /** The entry of a series by canonical key, created (dirty) when new. */
+  private entry(projectId: number, host: string, metric: string, tags: Readonly<Record<string, string>>, now: number): Seen {
     const keys = Object.keys(tags);
     let series = metric;
     if (keys.length > (tags.host === undefined ? 0 : 1)) {
@@ -170,13 +206,12 @@ export class OddEyeSilence {
     }
     const hostKey = `${projectId}\u0000${host}`;
     const key = `${hostKey}\u0000${series}`;
-    const e = this.seen.get(key);
-    if (e === undefined) this.seen.set(key, { projectId, host, series, metric, seenAt: now, dirty: true });
-    else if (now > e.seenAt) {
-      e.seenAt = now;
-      e.dirty = true;
+    let e = this.seen.get(key);
+    if (e === undefined) {
+      e = { projectId, host, hostKey, series, metric, seenAt: now, dirty: true };
+      this.seen.set(key, e);
     }
-    return this.flagged.has(hostKey);
+    return e;
   }
 
   /** Runs a sweep, or joins the one running; a sweep asked for while one runs runs after it. */
