@@ -119,10 +119,14 @@ export class SharedTsdbStorage implements TsdbStorage {
    * series is either read now or inserted by a transaction not below the new mark (read next time).
    */
   async syncSeries(learn: (s: StoredSeries) => number): Promise<void> {
-    const res = await this.pool.query<{ xmin: string; id: number | null; project_id: number; name: string; tags: string; type: string; created_at: number }>(
-      `SELECT x.xmin, s.id, s.project_id, s.name, s.tags, s.type, s.created_at
+    // A named statement: parsed and planned once per connection (this runs before every query).
+    const res = await this.pool.query<{ xmin: string; id: number | null; project_id: number; name: string; tags: string; type: string; created_at: number }>({
+      name: 'oversee_tsdb_sync_series',
+      text: `SELECT x.xmin, s.id, s.project_id, s.name, s.tags, s.type, s.created_at
        FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin) x
-       LEFT JOIN tsdb_series s ON s.created_xid >= $1::xid8 ORDER BY s.id`, [this.seriesMark]).catch((err: unknown) => { throw mapPgError(err); });
+       LEFT JOIN tsdb_series s ON s.created_xid >= $1::xid8 ORDER BY s.id`,
+      values: [this.seriesMark],
+    }).catch((err: unknown) => { throw mapPgError(err); });
     for (const r of res.rows) {
       if (r.id === null || this.toLocal.has(r.id)) continue;
       const local = learn({
