@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   OVS_ERR_VALIDATION: { status: 400, description: 'A field has the wrong type or value; the message names it.' },
   OVS_ERR_BAD_CURSOR: { status: 400, description: 'The paging cursor is not one this server issued.' },
   OVS_ERR_UNAUTHORIZED: { status: 401, description: 'No valid API token was presented (Authorization: Bearer <token>).' },
+  OVS_ERR_QUOTA_EXCEEDED: { status: 402, description: 'The project is at a limit set by the administrator ([limits]); what it already has still works.' },
   OVS_ERR_BAD_SERVER_KEY: { status: 403, description: 'The server (host) name is registered with a different key.' },
   OVS_ERR_FORBIDDEN: { status: 403, description: 'The token is valid but its role or project does not allow this.' },
   OVS_ERR_NOT_FOUND: { status: 404, description: 'The addressed object does not exist.' },

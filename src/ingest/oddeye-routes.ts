@@ -185,7 +185,7 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
       const refused = admission?.admit(el.metric, el.tags) ?? null;
       if (refused !== null) {
         overQuota++;
-        return refused;
+        return `Payment Required: ${refused}`;
       }
       const problem = sink.append(project.id, el.metric, el.tags, el.timestampMs, el.value, oddEyeTypeToMetricType(el.type));
       if (problem !== null) admission?.release(el.metric, el.tags);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createToken } from '../api/auth.js';
 import { resolveConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import type { AppFixture } from '../test-support/app-fixture.js';
@@ -101,5 +102,40 @@ describe('OddEye series quota (402 Payment Required)', () => {
     } finally {
       await g.close();
     }
+  });
+});
+
+describe('POST /api/v1/samples under a series quota (402 OVS_ERR_QUOTA_EXCEEDED)', () => {
+  let f: AppFixture & { tsdb: Tsdb };
+  let editor: string;
+  const T = 1_699_996_380_000;
+  before(async () => {
+    f = await metricsAppFixture({ limits: { maxSeries: 1000, projects: new Map([['default', 2]]) } });
+    editor = (await createToken(f.store, { name: 'e', role: 'editor', projectId: null })).token;
+  });
+  after(async () => { await f.close(); });
+  const post = (body: unknown, query = '') => f.app.inject({
+    method: 'POST', url: `/api/v1/samples${query}`, payload: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${editor}` },
+  });
+
+  it('stores new series up to the project\'s own limit and lists the samples over it', async () => {
+    const r = await post([{ metric: 'n.a', value: 1, timestamp: T }, { metric: 'n.b', value: 1, timestamp: T }, { metric: 'n.c', value: 1, timestamp: T }, { metric: 'n.a', value: 2, timestamp: T + 1000 }]);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(r.json(), { accepted: 3, rejected: [{ index: 2, error: 'project "default" is at its limit of 2 series' }] });
+  });
+
+  it('answers 402 OVS_ERR_QUOTA_EXCEEDED when no sample could be stored for the quota, and still takes existing series', async () => {
+    const r = await post([{ metric: 'n.d', value: 1, timestamp: T }]);
+    assert.equal(r.statusCode, 402);
+    assert.deepEqual(r.json().error.code, 'OVS_ERR_QUOTA_EXCEEDED');
+    assert.equal(r.json().error.message, 'no sample stored: project "default" is at its limit of 2 series');
+    assert.deepEqual((await post([{ metric: 'n.b', value: 5, timestamp: T + 2000 }])).json(), { accepted: 1, rejected: [] });
+  });
+
+  it('another project falls under the default limit, not this one\'s', async () => {
+    await f.store.projects.create('other', f.clock.now());
+    const r = await post([{ metric: 'o.a', value: 1, timestamp: T }, { metric: 'o.b', value: 1, timestamp: T }, { metric: 'o.c', value: 1, timestamp: T }], '?project=other');
+    assert.deepEqual([r.statusCode, r.json()], [200, { accepted: 3, rejected: [] }]);
   });
 });

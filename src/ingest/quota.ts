@@ -88,6 +88,11 @@ export class SeriesQuota {
 
   constructor(private readonly limits: SeriesLimits, private readonly lister: SeriesLister | null, private readonly clock: Clock) {}
 
+  /** True when some project has a limit (else begin() never counts anything). */
+  get active(): boolean {
+    return this.limits.maxSeries !== null || [...this.limits.projects.values()].some((v) => v !== null);
+  }
+
   /** The limit of a project, or null when unlimited. */
   limitOf(project: QuotaProject): number | null {
     const own = this.limits.projects.get(project.name);
@@ -110,7 +115,7 @@ export class SeriesQuota {
         const n = added.get(key);
         if (n === undefined) {
           if (known.keys.has(key)) return null;
-          if (known.keys.size >= limit) return `Payment Required: project "${project.name}" is at its limit of ${limit} series`;
+          if (known.keys.size >= limit) return `project "${project.name}" is at its limit of ${limit} series`;
           known.keys.add(key);
         }
         added.set(key, (n ?? 0) + 1);

@@ -2,13 +2,16 @@
 // scripts. Body: an array of samples, or {"samples": [...]}; a sample is
 // {"metric"|"name": S, "value": N, "timestamp"?: ms (or s), "tags"?: {…}, "type"?: gauge|counter|rate|percent}.
 // Each sample is checked alone; the answer lists the refused ones by index. Acknowledged once durable.
+// A sample that would create a series beyond the project's `[limits]` is refused too (quota.ts); when
+// that leaves nothing stored the answer is 402 OVS_ERR_QUOTA_EXCEEDED.
 import type { FastifyInstance } from 'fastify';
 import { demandRole } from '../api/v1/context.js';
 import type { ApiContext } from '../api/v1/context.js';
 import { metricsProject } from '../api/v1/metrics-query.js';
-import { invalid } from '../errors.js';
+import { invalid, OverseeError } from '../errors.js';
 import { openTsdbTimestampMs } from '../protocols/opentsdb.js';
 import { METRIC_TYPES, type MetricType } from '../tsdb/types.js';
+import type { SeriesQuota } from './quota.js';
 import type { SampleSink } from './samples.js';
 
 /** Most samples in one request. */
@@ -42,8 +45,8 @@ export function parseNativeSample(raw: unknown, now: number): string | { name: s
   return { name, value: raw.value, timestampMs, tags, type };
 }
 
-/** Registers POST /samples (editor) on the metrics API instance. */
-export function samplesRoutes(app: FastifyInstance, ctx: ApiContext, sink: SampleSink): void {
+/** Registers POST /samples (editor) on the metrics API instance; `quota` limits new series per project. */
+export function samplesRoutes(app: FastifyInstance, ctx: ApiContext, sink: SampleSink, quota: SeriesQuota | null = null): void {
   app.post<{ Querystring: { project?: string }; Body: unknown }>('/samples', {
     schema: { querystring: { type: 'object', properties: { project: { type: 'string' } } } },
   }, async (request) => {
@@ -57,12 +60,25 @@ export function samplesRoutes(app: FastifyInstance, ctx: ApiContext, sink: Sampl
     const now = ctx.clock.now();
     const rejected: { index: number; error: string }[] = [];
     let accepted = 0;
+    let quotaError: string | null = null;
+    const project = quota?.active ? await ctx.store.projects.get(projectId) : null;
+    const admission = quota && project ? await quota.begin(project) : null;
     list.forEach((raw, index) => {
       const s = parseNativeSample(raw, now);
-      const error = typeof s === 'string' ? s : sink.append(projectId, s.name, s.tags, s.timestampMs, s.value, s.type);
+      let error: string | null;
+      if (typeof s === 'string') error = s;
+      else {
+        error = admission?.admit(s.name, s.tags) ?? null;
+        if (error !== null) quotaError ??= error;
+        else {
+          error = sink.append(projectId, s.name, s.tags, s.timestampMs, s.value, s.type);
+          if (error !== null) admission?.release(s.name, s.tags);
+        }
+      }
       if (error === null) accepted++;
       else rejected.push({ index, error });
     });
+    if (accepted === 0 && quotaError !== null) throw new OverseeError('OVS_ERR_QUOTA_EXCEEDED', `no sample stored: ${quotaError}`, { rejected });
     if (accepted === 0 && rejected.length > 0) throw invalid(`samples[${rejected[0]!.index}]`, rejected[0]!.error);
     if (accepted > 0) await sink.commit();
     return { accepted, rejected };

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OkerrRepo } from '../../ingest/okerr-repo.js';
 import { okerrSettingsRoutes } from '../../ingest/okerr-settings-routes.js';
+import type { SeriesQuota } from '../../ingest/quota.js';
 import type { SampleSink } from '../../ingest/samples.js';
 import { samplesRoutes } from '../../ingest/samples-routes.js';
 import { ruleRoutes } from '../../rules/routes.js';
@@ -27,6 +28,8 @@ export interface MetricsApiOptions {
   tsdb: (MetricsReader & SampleSink) | null;
   /** Metric rules: the /rules routes are served when given. */
   rules?: RuleRepo | null;
+  /** Series limits per project for POST /samples (default: none). */
+  quota?: SeriesQuota | null;
   /** Finds the caller (e.g. bearer token or session cookie); null = no credentials (401). Default: bearer token only. */
   principal?: (request: FastifyRequest) => Promise<Principal | null>;
 }
@@ -38,7 +41,7 @@ export async function metricsApiRoutes(app: FastifyInstance, opts: MetricsApiOpt
   if (opts.okerr !== null) okerrSettingsRoutes(app, ctx, opts.okerr);
   if (opts.tsdb !== null) {
     metricsQueryRoutes(app, ctx, opts.tsdb);
-    samplesRoutes(app, ctx, opts.tsdb);
+    samplesRoutes(app, ctx, opts.tsdb, opts.quota ?? null);
   }
   if (opts.rules) ruleRoutes(app, ctx, opts.rules);
 }
