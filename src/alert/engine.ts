@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { CheckState } from '../domain/types.js';
+import { OverseeError } from '../errors.js';
 import { buildMessage } from '../notify/format.js';
 import { errorText } from '../notify/http.js';
 import { isChannelType, sendVia } from '../notify/registry.js';
@@ -332,14 +333,14 @@ export class AlertEngine {
     const wakeAt = fetched.length === limit && ready.length < room ? now : grouped.wakeAt;
     // One conditional claim for every ready group (one transaction), then one send per group.
     const groups = ready.slice(0, room);
-    const claimed = new Set(await this.alerts.claimDeliveries(groups.flatMap((g) => g.ids), this.nodeId, now,
-      now + 2 * this.sendTimeoutMs + 30_000));
+    const leaseUntil = now + 2 * this.sendTimeoutMs + 30_000;
+    const claimed = new Set(await this.alerts.claimDeliveries(groups.flatMap((g) => g.ids), this.nodeId, now, leaseUntil));
     let count = 0;
     for (const group of groups) {
       const deliveries = group.ids.filter((id) => claimed.has(id)).map((id) => byId.get(id) as Delivery);
       if (deliveries.length === 0) continue;
       for (const d of deliveries) this.sending.add(d.id);
-      const p = this.deliver(byName.get(group.channel) ?? null, group.channel, deliveries)
+      const p = this.deliver(byName.get(group.channel) ?? null, group.channel, deliveries, leaseUntil)
         .catch((err: unknown) => this.log.error({ err, channel: group.channel }, 'recording a delivery failed'))
         .finally(() => {
           this.inflight.delete(p);
@@ -353,7 +354,7 @@ export class AlertEngine {
     return { count, wakeAt };
   }
 
-  private async deliver(channel: StoredChannel | null, name: string, deliveries: Delivery[]): Promise<void> {
+  private async deliver(channel: StoredChannel | null, name: string, deliveries: Delivery[], leaseUntil: number): Promise<void> {
     const started = performance.now();
     let status: AttemptResult['status'] = 'ok';
     let error: string | null = null;
@@ -381,10 +382,26 @@ export class AlertEngine {
         : null;
       return { deliveryId: d.id, channel: name, status, error, durationMs, retryAt };
     });
-    await this.alerts.recordAttempts(results, now);
+    await this.recordAttempts(results, now, leaseUntil);
     this.onAttempt?.(name, status, durationMs / 1000, deliveries.length);
     if (status === 'transient') this.log.warn({ channel: name, error, deliveries: deliveries.length }, 'delivery failed, will retry');
     if (status === 'permanent' && channel?.enabled) await this.disableChannel(name, error ?? 'permanent failure', now);
+  }
+
+  // The message went out (or failed): record it. While the store is unavailable (a PostgreSQL restart),
+  // try again until it is back, the engine stops or the lease ends; giving up at once would leave the
+  // delivery leased, and whoever takes it after the lease would send it a second time.
+  private async recordAttempts(results: AttemptResult[], now: number, leaseUntil: number): Promise<void> {
+    for (let waitMs = 200; ; waitMs = Math.min(waitMs * 2, 2000)) {
+      try {
+        await this.alerts.recordAttempts(results, now);
+        return;
+      } catch (err) {
+        const unavailable = err instanceof OverseeError && err.code === 'OVS_ERR_UNAVAILABLE';
+        if (!unavailable || !this.running || this.clock.now() + waitMs >= leaseUntil) throw err;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
   }
 
   // A permanent failure disables the channel once (conditional update) and raises an alert about it,

@@ -170,7 +170,7 @@ export async function startPgServer(opts: { sharedBuffers?: string; maxConnectio
       '', '# private test server (test/support/pg-server.ts)',
       "listen_addresses = '127.0.0.1'", `port = ${port}`, `unix_socket_directories = '${dir}'`,
       `shared_buffers = ${opts.sharedBuffers ?? '16MB'}`, `max_connections = ${opts.maxConnections ?? 100}`,
-      'fsync = on', 'synchronous_commit = on', 'dynamic_shared_memory_type = posix', "log_min_messages = 'warning'", '',
+      'fsync = on', 'synchronous_commit = on', 'dynamic_shared_memory_type = posix', "log_min_messages = 'warning'", "log_line_prefix = '%m [%p] '", '',
     ].join('\n'), { flag: 'a' });
     await server.start();
     // Ready for TCP clients (pg_ctl -w already waited; one round trip proves it).
