@@ -149,6 +149,30 @@ for (const c of cases) {
       assert.equal((await silentCheck(s2, 'cache1'))?.state, 'OK', 'the flag raised before the restart is known after it');
     });
 
+    it('two nodes on one store: a series that one node still receives is not silent for the other', async () => {
+      const s2 = await reopen();
+      opened.push(s2);
+      const [nodeB, silenceB] = await build(s2);
+      try {
+        await put(app, 'lb1', ['req'], {});
+        await silence.sweep();
+        clock.t += 2 * MIN;
+        await put(nodeB, 'lb1', ['req']);
+        await silenceB.sweep();
+        clock.t += 2 * MIN;
+        await silence.sweep();
+        assert.equal(await silentCheck(store, 'lb1'), null, 'node A sees the time node B wrote');
+        clock.t += 2 * MIN;
+        await silence.sweep();
+        assert.equal((await silentCheck(store, 'lb1'))?.state, 'ERR');
+        await put(nodeB, 'lb1', ['req']);
+        await silenceB.sweep();
+        assert.equal((await silentCheck(s2, 'lb1'))?.state, 'OK', 'node B clears the flag node A raised');
+      } finally {
+        await nodeB.close();
+      }
+    });
+
     it('deleting the silence check forgets that host\'s silent series', async () => {
       await put(app, 'old1', ['x']);
       clock.t += 4 * MIN;
