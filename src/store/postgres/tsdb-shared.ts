@@ -119,7 +119,7 @@ export class SharedTsdbStorage implements TsdbStorage {
    * series is either read now or inserted by a transaction not below the new mark (read next time).
    */
   async syncSeries(learn: (s: StoredSeries) => number): Promise<void> {
-    // A named statement: parsed and planned once per connection (this runs before every query).
+    // A named statement: parsed once per connection (this runs before every query).
     const res = await this.pool.query<{ xmin: string; id: number | null; project_id: number; name: string; tags: string; type: string; created_at: number }>({
       name: 'oversee_tsdb_sync_series',
       text: `SELECT x.xmin, s.id, s.project_id, s.name, s.tags, s.type, s.created_at
@@ -135,7 +135,7 @@ export class SharedTsdbStorage implements TsdbStorage {
       this.map(local, r.id);
     }
     const first = res.rows[0];
-    if (first !== undefined) this.seriesMark = first.xmin;
+    if (first !== undefined && BigInt(first.xmin) > BigInt(this.seriesMark)) this.seriesMark = first.xmin; // only ever forward
   }
 
   /**
