@@ -239,6 +239,21 @@ class PgTsdbStorage implements PostgresTsdbStorage {
     });
   }
 
+  /**
+   * Plain VACUUM of the WAL table (SKIP_LOCKED; never blocks writers): every checkpoint deletes its
+   * records, and their TOASTed blobs would otherwise stay until autovacuum comes by. VACUUM truncates
+   * the emptied tail, so the bytes go back to the file system. Chunks are left to autovacuum.
+   */
+  reclaimSpace(): Promise<number> {
+    return this.run(async () => {
+      const size = async (): Promise<number> =>
+        Number((await this.pool.query<{ n: string }>("SELECT pg_total_relation_size('tsdb_wal')::text AS n")).rows[0]?.n ?? 0);
+      const before = await size();
+      await this.pool.query('VACUUM (SKIP_LOCKED) tsdb_wal');
+      return Math.max(0, before - (await size()));
+    });
+  }
+
   stats(): Promise<TsdbStorageStats> {
     return this.run(async () => {
       const res = await this.pool.query<{ chunks: number; bytes: number; raw_samples: number; raw_bytes: number; wal_n: number; wal_bytes: number; series: number }>(`
