@@ -149,6 +149,13 @@ for (const c of cases) {
       assert.equal((await silentCheck(s2, 'cache1'))?.state, 'OK', 'the flag raised before the restart is known after it');
     });
 
+    it('series whose host tag cannot be a host name (empty) are stored but not watched', async () => {
+      await put(app, '', ['nohost']);
+      clock.t += 4 * MIN;
+      await silence.sweep(); // resolves: no failing report for the host ''
+      assert.equal(await store.hosts.getWithKey(projectId, ''), null);
+    });
+
     it('two nodes on one store: a series that one node still receives is not silent for the other', async () => {
       const s2 = await reopen();
       opened.push(s2);

@@ -23,6 +23,9 @@ export const SILENT_CHECK_NAME = 'silent metrics';
 /** Default silence before a series counts as silent (OddEye's 3 minutes). */
 export const DEFAULT_SILENT_AFTER_MS = 3 * 60_000;
 
+/** Longest host name (as for checks); series of longer or empty host tags are not watched. */
+const MAX_HOST = 255;
+
 /** Metric names listed in the check's info before "(+N more)". */
 const LISTED = 5;
 
@@ -184,6 +187,7 @@ export class OddEyeSilence {
    * host is flagged silent, so the caller can sweep right away (after the samples are durable).
    */
   touch(projectId: number, host: string, metric: string, tags: Readonly<Record<string, string>>, now: number): boolean {
+    if (host === '' || host.length > MAX_HOST) return false; // cannot be a host: not watched
     // 1. The entry cached under this exact tag order (a few Map reads), else by canonical key.
     let node = this.trie.child(projectId).child(metric);
     for (const k in tags) node = node.child(k).child(tags[k]!);
@@ -233,6 +237,7 @@ export class OddEyeSilence {
    * 3. a flag whose check was deleted: forget that host's silent series and lower the flag;
    * 4. a host with silent series: ERR with the list (reason 'expired') when new or the list changed;
    * 5. a flagged host without silent series: OK again.
+   * A host whose report fails does not stop the others; the first failure is thrown at the end.
    */
   private async sweepOnce(): Promise<SilenceSweep> {
     const out: SilenceSweep = { raised: 0, cleared: 0, forgotten: 0 };
@@ -267,21 +272,31 @@ export class OddEyeSilence {
       byHost.delete(k);
       out.forgotten++;
     }
+    const failures: unknown[] = [];
     for (const [k, h] of byHost) {
       const info = silentInfo(this.afterMs, h.metrics);
       if (flags.get(k)?.info === info) continue;
-      const checkId = await this.report(h.projectId, h.host, 'ERR', info, now);
-      if (checkId === null) continue;
-      await this.repo.setFlag(h.projectId, h.host, { checkId, info });
-      out.raised++;
+      try {
+        const checkId = await this.report(h.projectId, h.host, 'ERR', info, now);
+        if (checkId === null) continue;
+        await this.repo.setFlag(h.projectId, h.host, { checkId, info });
+        out.raised++;
+      } catch (err) {
+        failures.push(err);
+      }
     }
     for (const [k, f] of flags) {
       if (byHost.has(k)) continue;
-      await this.report(f.projectId, f.host, 'OK', 'data again from every series', now);
-      await this.repo.setFlag(f.projectId, f.host, null);
-      out.cleared++;
+      try {
+        await this.report(f.projectId, f.host, 'OK', 'data again from every series', now);
+        await this.repo.setFlag(f.projectId, f.host, null);
+        out.cleared++;
+      } catch (err) {
+        failures.push(err);
+      }
     }
     this.flagged = new Set([...byHost.keys()]);
+    if (failures.length > 0) throw failures[0];
     return out;
   }
 
