@@ -1,7 +1,7 @@
 // Saved dashboards: GET /dashboards (viewer), POST /dashboards, PUT/DELETE /dashboards/:id (editor).
 // A dashboard belongs to a project (or to all when projectId is null, which only all-project callers set).
 import type { FastifyInstance } from 'fastify';
-import { roleAtLeast } from '../api/auth.js';
+import { globalRole, roleAtLeast, roleIn, topRole } from '../api/auth.js';
 import { OverseeError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Caller, SessionAuth } from './sessions.js';
@@ -20,13 +20,21 @@ const bodySchema = {
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 function canSee(caller: Caller, d: Dashboard): boolean {
-  return caller.principal.projectId === null || d.projectId === null || d.projectId === caller.principal.projectId;
+  return d.projectId === null || roleIn(caller.principal.grants, d.projectId) !== null;
 }
 
+/** Requires the editor role somewhere; where exactly is checked per dashboard (mayEdit). */
 function requireEditor(caller: Caller): void {
-  if (!roleAtLeast(caller.principal.role, 'editor')) {
-    throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the editor role; you have ${caller.principal.role}`);
+  const top = topRole(caller.principal.grants);
+  if (top === null || !roleAtLeast(top, 'editor')) {
+    throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the editor role; you have ${top ?? 'no role'}`);
   }
+}
+
+/** True when the caller is an editor where a dashboard of `projectId` lives (null = shared: editor of every project). */
+function mayEdit(caller: Caller, projectId: number | null): boolean {
+  const role = projectId === null ? globalRole(caller.principal.grants) : roleIn(caller.principal.grants, projectId);
+  return role !== null && roleAtLeast(role, 'editor');
 }
 
 /** Registers the dashboard routes (prefix /api/v1). */
@@ -36,20 +44,22 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { users: UserS
   const writable = async (caller: Caller, id: number): Promise<Dashboard> => {
     const d = await users.getDashboard(id);
     if (d === null || !canSee(caller, d)) throw new OverseeError('OVS_ERR_NOT_FOUND', `dashboard ${id} does not exist`);
-    if (d.projectId === null && caller.principal.projectId !== null) throw new OverseeError('OVS_ERR_FORBIDDEN', 'a shared dashboard can be changed only by an all-projects user');
+    if (!mayEdit(caller, d.projectId)) {
+      throw new OverseeError('OVS_ERR_FORBIDDEN', d.projectId === null ? 'a shared dashboard can be changed only by an editor of every project' : `this needs the editor role in project ${d.projectId}`);
+    }
     return d;
   };
   const scopeOf = (caller: Caller, projectId: number | null | undefined): number | null => {
     const scope = projectId === undefined ? caller.principal.projectId : projectId;
-    if (caller.principal.projectId !== null && scope !== caller.principal.projectId) {
-      throw new OverseeError('OVS_ERR_FORBIDDEN', `you are limited to project ${caller.principal.projectId}`);
+    if (scope === 0 || !mayEdit(caller, scope)) {
+      throw new OverseeError('OVS_ERR_FORBIDDEN', scope === null ? 'a shared dashboard needs the editor role in every project' : `projectId: this needs the editor role in project ${String(scope)}`);
     }
     return scope;
   };
 
   app.get('/dashboards', { schema: { hide: true } }, async (request) => {
     const caller = await auth.require(request);
-    return { items: await users.listDashboards(caller.principal.projectId) };
+    return { items: (await users.listDashboards(undefined)).filter((d) => canSee(caller, d)) };
   });
 
   app.get<{ Params: { id: number } }>('/dashboards/:id', { schema: { hide: true, params: idParams } }, async (request) => {

@@ -109,6 +109,14 @@ async function grantsOfBody(
   return [{ projectId, role: b.role ?? current?.role ?? 'viewer' }];
 }
 
+/** Throws unless the caller administers every project of `target`: 404 when it shares none with it (cannot know it), else 403. */
+function assertManages(caller: Caller, target: User): void {
+  if (inScope(caller, target.grants)) return;
+  const shares = target.grants.some((g) => g.projectId === null || roleIn(caller.principal.grants, g.projectId) !== null);
+  if (!shares) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${target.id} does not exist`);
+  throw new OverseeError('OVS_ERR_FORBIDDEN', `user ${target.id}: this needs the admin role in every project the user has a role in`);
+}
+
 /** Throws 403 unless the caller may give every one of `grants`. */
 function assertMayGrant(caller: Caller, grants: readonly Grant[]): void {
   const bad = grants.find((g) => !mayGrant(caller, g));
@@ -227,7 +235,8 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
     // Anyone may change their own password; everything else is for admins of the user's scope.
     const onlyPassword = b.role === undefined && b.projectId === undefined && b.grants === undefined;
     if (!(self && onlyPassword)) requireAdmin(caller);
-    if (target === null || (!(self && onlyPassword) && !inScope(caller, target.grants))) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
+    if (target === null) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
+    if (!(self && onlyPassword)) assertManages(caller, target);
     const grants = await grantsOfBody(store, b, target);
     if (grants !== null) assertMayGrant(caller, grants);
     if (b.password !== undefined) {
@@ -250,7 +259,8 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
     const caller = await auth.require(request);
     requireAdmin(caller);
     const target = await users.getUser(request.params.id);
-    if (target === null || !inScope(caller, target.grants)) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
+    if (target === null) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
+    assertManages(caller, target);
     if (globalRole(target.grants) === 'admin') await assertAnotherAdmin(users, target.id);
     await users.deleteUser(target.id);
     return reply.code(204).send();

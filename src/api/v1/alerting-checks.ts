@@ -10,7 +10,7 @@ import type { Principal } from '../auth.js';
 import { globalRole, roleAtLeast } from '../auth.js';
 import { editorOnly, needAllProjects, type AlertingContext } from './alerting-context.js';
 import { ackBody, eventsQuery, notificationsQuery, reductionBody, silenceBody, silenceQuery } from './alerting-schemas.js';
-import { canSee, demandedRole, resolveProjectFilter, visibleOr404 } from './context.js';
+import { canRead, canSee, demandedRole, resolveProjectFilter, visibleOr404 } from './context.js';
 import { idParams } from './schemas.js';
 
 type IdParams = { Params: { id: number } };
@@ -69,6 +69,10 @@ export function alertingCheckRoutes(app: FastifyInstance, ctx: AlertingContext):
       const all: StoredSilence[] = await ctx.admin.listSilences({ includeExpired: true });
       const silence = all.find((s) => s.id === request.params.id);
       if (silence === undefined || (silence.project !== null && !mine.has(silence.project))) {
+        const project = silence?.project == null ? null : await ctx.store.projects.getByName(silence.project);
+        if (project !== null && canRead(p, project.id)) {
+          throw new OverseeError('OVS_ERR_FORBIDDEN', `silence ${request.params.id}: this needs the editor role in project ${JSON.stringify(project.name)}`);
+        }
         throw new OverseeError('OVS_ERR_NOT_FOUND', `silence ${request.params.id} does not exist`);
       }
       if (silence.project === null) needAllProjects(p, 'silences without a project');

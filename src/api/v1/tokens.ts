@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../domain/types.js';
 import { OverseeError } from '../../errors.js';
 import { createToken, globalRole, MAX_TOKEN_NAME, ROLES, type Principal } from '../auth.js';
-import { canSee, requireRole, type ApiContext } from './context.js';
+import { canRead, canSee, requireRole, type ApiContext } from './context.js';
 
 /** True when the caller administers the scope of a token (projectId null: needs admin in every project). */
 function manages(p: Principal, projectId: number | null): boolean {
@@ -76,6 +76,9 @@ export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const p = ctx.principal(request);
     const target = (await ctx.store.tokens.list()).find((t) => t.id === request.params.id);
     if (target === undefined || !manages(p, target.projectId)) {
+      if (target !== undefined && target.projectId !== null && canRead(p, target.projectId)) {
+        throw new OverseeError('OVS_ERR_FORBIDDEN', `token ${request.params.id}: this needs the admin role in project ${target.projectId}`);
+      }
       throw new OverseeError('OVS_ERR_NOT_FOUND', `token ${request.params.id} does not exist`);
     }
     await ctx.store.tokens.delete(target.id);
