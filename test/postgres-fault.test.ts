@@ -213,7 +213,7 @@ describe('three nodes on a private PostgreSQL server: one node SIGKILLed, then t
     assert.deepEqual(failedOutside, [], '503 answers away from the outage');
     const victimBefore = answers.filter((a) => a.node === 'victim' && a.end < killedAt);
     assert.deepEqual(victimBefore.filter((a) => a.status !== 200 && a.status !== 204), [], 'the victim answered before it was killed');
-    assert.ok(ackedReports.size > 100 && ackedSamples.length > 2000, `load: ${ackedReports.size} reports, ${ackedSamples.length} samples`);
+    assert.ok(ackedReports.size > 30 && ackedSamples.length > 1000, `load: ${ackedReports.size} reports, ${ackedSamples.length} samples`);
     const afterRecovery = survivors.filter((a) => a.start >= recoveredAt);
     assert.ok(afterRecovery.length > 20, `requests after the recovery: ${afterRecovery.length}`);
 
