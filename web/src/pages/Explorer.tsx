@@ -147,8 +147,10 @@ export function ExplorerPage(): JSX.Element {
                 {canWrite ? <input class="chart-title" aria-label={`Title of chart ${i + 1}`} value={c.title} onInput={(e) => { const t = e.currentTarget.value; updateChart(i, (x) => ({ ...x, title: t })); }} />
                   : <strong>{c.title}</strong>}
                 <span class="chart-edit">
-                  <button type="button" class="btn small ghost" aria-label={`Move chart ${c.title} up`} disabled={i === 0} onClick={() => moveChart(i, i - 1)}>↑</button>
-                  <button type="button" class="btn small ghost" aria-label={`Move chart ${c.title} down`} disabled={i === charts.length - 1} onClick={() => moveChart(i, i + 1)}>↓</button>
+                  {canWrite ? <>
+                    <button type="button" class="btn small ghost" aria-label={`Move chart ${c.title} up`} disabled={i === 0} onClick={() => moveChart(i, i - 1)}>↑</button>
+                    <button type="button" class="btn small ghost" aria-label={`Move chart ${c.title} down`} disabled={i === charts.length - 1} onClick={() => moveChart(i, i + 1)}>↓</button>
+                  </> : null}
                   <button type="button" class="btn small ghost" aria-label={`Remove chart ${c.title}`} onClick={() => setCharts(charts.filter((_, j) => j !== i))}>✕</button>
                 </span>
               </div>

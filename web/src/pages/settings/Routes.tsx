@@ -8,33 +8,7 @@ import { useServices } from '../../context.js';
 import { CheckGroup, errorsFrom, Field, FormError, splitList, type FieldErrors } from '../../forms.js';
 import { canIn } from '../../lib/types.js';
 import { ActionButton, Loaded, useAsync } from '../../ui.js';
-
-/** A route as GET /api/v1/routes answers it. */
-export interface RouteView {
-  name: string; projects: string[]; hosts: string[]; checks: string[]; states: string[]; tags: string[]; kinds: string[];
-  channels: string[]; default: boolean; origin?: string;
-}
-const STATES = ['ERR', 'WARN', 'UNK', 'OK'];
-const KINDS = ['problem', 'recovery', 'change', 'alert', 'reminder', 'flapping-started', 'flapping-stopped', 'channel-disabled', 'test'];
-const FIELDS = ['name', 'projects', 'hosts', 'checks', 'states', 'tags', 'kinds', 'channels', 'default'];
-
-const strings = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : []);
-/** A route of GET /routes in the form's shape (the API gives null for a criterion not set, and `isDefault`). */
-export function routeOf(r: Record<string, unknown>): RouteView {
-  return {
-    name: String(r.name), projects: strings(r.projects), hosts: strings(r.hosts), checks: strings(r.checks), states: strings(r.states),
-    tags: strings(r.tags), kinds: strings(r.kinds), channels: strings(r.channels), default: r.isDefault === true || r.default === true,
-    ...(typeof r.origin === 'string' ? { origin: r.origin } : {}),
-  };
-}
-
-/** The body that re-creates `r` (only the API's fields). */
-function bodyOf(r: RouteView): Record<string, unknown> {
-  const b: Record<string, unknown> = { name: r.name, channels: r.channels };
-  for (const k of ['projects', 'hosts', 'checks', 'states', 'tags', 'kinds'] as const) if (r[k].length > 0) b[k] = r[k];
-  if (r.default) b.default = true;
-  return b;
-}
+import { bodyOf, FIELDS, KINDS, routeOf, STATES, type RouteView } from '../../lib/route-form.js';
 
 /** The routes section. */
 export function Routes(): JSX.Element {
