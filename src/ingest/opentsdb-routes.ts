@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { openTsdbBadJson, openTsdbPutAnswer, parseOpenTsdbBody, putOpenTsdbPoints, type OpenTsdbPutResult } from '../protocols/opentsdb.js';
 import { OpenTsdbKeyTable, parseOpenTsdbFast, type OpenTsdbFastBatch } from '../protocols/opentsdb-fast.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
+import type { QuotaProject, SeriesQuota } from './quota.js';
 import type { MetricType } from '../tsdb/types.js';
 import type { SampleColumns } from '../tsdb/columns.js';
 import type { ParseResponse } from './opentsdb-parse-worker.js';
@@ -46,6 +47,8 @@ export interface OpenTsdbRoutesOptions {
   samples: SampleSink & Partial<ColumnSink> & Partial<KeyedSink>;
   /** Parser threads for large bodies (default: a pool on machines with 4+ CPUs when the sink takes columns; null: always inline). */
   parsers?: OpenTsdbParserPool | null;
+  /** Series limit of the project (quota.ts): when it has one, puts take the reference path and new series over it fail like bad points. */
+  quota?: { quota: SeriesQuota; project: QuotaProject } | null;
   /** Project the points are stored in. */
   projectId: number;
   /** Largest decompressed body accepted (bytes). */
@@ -91,8 +94,9 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
       }
     }
     const details = req.query.details !== undefined;
+    const admission = opts.quota && opts.quota.quota.limitOf(opts.quota.project) !== null ? await opts.quota.quota.begin(opts.quota.project) : null;
     let result: OpenTsdbPutResult | 'badJson' | null = null;
-    if (!details && keys !== null && appendKeyed) {
+    if (!details && admission === null && keys !== null && appendKeyed) {
       const batch = parseOpenTsdbFast(raw, keys);
       if (batch !== null) {
         const r = appendKeyed(projectId, keys, batch);
@@ -100,11 +104,17 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
       }
     }
     const text = result === null ? raw.toString('utf8') : '';
-    if (result === null && !details && text.length >= OPENTSDB_WORKER_MIN_BYTES) result = await parseInThread(text);
+    if (result === null && !details && admission === null && text.length >= OPENTSDB_WORKER_MIN_BYTES) result = await parseInThread(text);
     if (result === null) {
       const parsed = parseOpenTsdbBody(text);
       result = parsed === null ? 'badJson'
-        : putOpenTsdbPoints(parsed.body, (name, tags, timestampMs, value) => samples.append(projectId, name, tags, timestampMs, value) ?? undefined);
+        : putOpenTsdbPoints(parsed.body, (name, tags, timestampMs, value) => {
+          const refused = admission?.admit(name, tags) ?? null;
+          if (refused !== null) return refused;
+          const problem = samples.append(projectId, name, tags, timestampMs, value);
+          if (problem !== null) admission?.release(name, tags);
+          return problem ?? undefined;
+        });
     }
     if (result === 'badJson') {
       metrics.reportsRejected.inc({ protocol: 'opentsdb', reason: 'invalid' });

@@ -139,3 +139,24 @@ describe('POST /api/v1/samples under a series quota (402 OVS_ERR_QUOTA_EXCEEDED)
     assert.deepEqual([r.statusCode, r.json()], [200, { accepted: 3, rejected: [] }]);
   });
 });
+
+describe('OpenTSDB /api/put under a series quota', () => {
+  let f: AppFixture & { tsdb: Tsdb };
+  before(async () => { f = await metricsAppFixture({ limits: { maxSeries: 2, projects: new Map() } }); });
+  after(async () => { await f.close(); });
+  const put = (points: unknown[], query = '') => f.app.inject({ method: 'POST', url: `/api/put${query}`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(points) });
+  const dp = (metric: string, ts = T_S) => ({ metric, timestamp: ts, value: 1, tags: { host: 'w1' } });
+
+  it('new series over the limit fail like bad points (400, listed with ?details); the others are stored', async () => {
+    const r = await put([dp('t.a'), dp('t.b'), dp('t.c')], '?details');
+    assert.equal(r.statusCode, 400);
+    assert.deepEqual(r.json(), { errors: [{ datapoint: dp('t.c'), error: 'project "default" is at its limit of 2 series' }], failed: 1, success: 2 });
+    const projectId = (await f.store.projects.getByName('default'))!.id;
+    assert.deepEqual(f.tsdb.series({ projectId }).map((x) => x.name), ['t.a', 't.b']);
+  });
+
+  it('points of series the project already has keep getting 204, on the plain (fast) request shape too', async () => {
+    assert.equal((await put([dp('t.a', T_S + 1), dp('t.b', T_S + 1)])).statusCode, 204);
+    assert.equal((await put([dp('t.d', T_S + 1)])).statusCode, 400);
+  });
+});

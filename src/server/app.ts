@@ -106,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.tsdb) {
     // Bulk ingestion writes to the tsdb directly: the live sink copies every sample and hides
     // appendColumns (the parser-thread path), which cost ~25 % CPU and 3x memory at high rates.
-    await app.register(openTsdbRoutes, { metrics: deps.metrics, samples: deps.tsdb, projectId: project.id, maxInflatedBytes: deps.bodyLimit * 16 });
+    await app.register(openTsdbRoutes, { metrics: deps.metrics, samples: deps.tsdb, projectId: project.id, maxInflatedBytes: deps.bodyLimit * 16, quota: quota && { quota, project } });
   }
 
   // Sessions (dashboard users) authenticate /api/v1 like API tokens do.
