@@ -275,6 +275,17 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
         await page.waitForSelector('tr[data-project=store]');
         assert.equal((await apiGet<{ name: string }>(`/api/v1/projects/${shop.id}`)).name, 'store');
       }
+      // The server refuses to rename the default project; the page shows why on the name field.
+      if (await routesHas('PATCH', '/projects/:id')) {
+        assert.equal(await page.locator('button[aria-label="Delete project default"]').count(), 0);
+        await page.click('button[aria-label="Rename project default"]');
+        await page.fill('#pj-name', 'main');
+        await page.click('button:has-text("Save project")');
+        const nameError = page.locator('.field[data-field=pj-name] .field-error');
+        await nameError.waitFor();
+        assert.match(await nameError.textContent() ?? '', /name: .*default/);
+        await page.click('form[aria-label="Rename project default"] button:has-text("Cancel")');
+      }
       await page.screenshot({ path: screenshotPath('browser-projects') });
       if (await routesHas('DELETE', '/projects/:id')) {
         const name = (await apiGet<{ name: string }>(`/api/v1/projects/${shop.id}`)).name;

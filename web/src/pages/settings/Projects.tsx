@@ -1,6 +1,7 @@
 // Settings → Projects: the list with ingest tokens (admins), and — where the server has those
 // routes — create, rename (name, description) and delete (refused with 409 while the project still
-// has hosts, then offered again as "delete with everything in it", ?force=true).
+// has hosts, then offered again as "delete with everything in it", ?force=true). The default project
+// (where ingestion without a project lands) cannot be deleted, and the server refuses renaming it.
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useServices } from '../../context.js';
@@ -18,7 +19,8 @@ export function Projects(): JSX.Element {
   const [deleting, setDeleting] = useState<{ project: Project; error: string | null; conflict: boolean } | null>(null);
   const admin = canIn(user, 'admin', null, model.projects);
   const canCreate = admin && features.has('POST', '/projects');
-  const canRename = admin && features.has('PATCH', '/projects/{id}');
+  // Renaming needs admin in that project; creating and deleting, admin in every project.
+  const canRename = (id: number): boolean => features.has('PATCH', '/projects/{id}') && canIn(user, 'admin', id, model.projects);
   const canDelete = admin && features.has('DELETE', '/projects/{id}');
   const changed = async (): Promise<void> => { projects.reload(); await model.load(api); };
   const remove = async (p: Project, force: boolean): Promise<void> => {
@@ -55,8 +57,8 @@ export function Projects(): JSX.Element {
               <td>{x.name}</td><td>{x.description ?? ''}</td>
               <td><code>{x.ingestToken ?? '(admins only)'}</code></td><td>{dateTime(x.createdAt)}</td>
               <td class="actions">
-                {canRename ? <button type="button" class="btn small" aria-label={`Rename project ${x.name}`} onClick={() => setEditing(x)}>Rename</button> : null}
-                {canDelete ? <button type="button" class="btn danger" aria-label={`Delete project ${x.name}`} onClick={() => setDeleting({ project: x, error: null, conflict: false })}>Delete</button> : null}
+                {canRename(x.id) ? <button type="button" class="btn small" aria-label={`Rename project ${x.name}`} onClick={() => setEditing(x)}>Rename</button> : null}
+                {canDelete && x.name !== 'default' ? <button type="button" class="btn danger" aria-label={`Delete project ${x.name}`} onClick={() => setDeleting({ project: x, error: null, conflict: false })}>Delete</button> : null}
               </td>
             </tr>
           ))}</tbody>
