@@ -3,8 +3,9 @@
 //   node bench/tsdb-micro.mjs [--series 2000] [--hours 6] [--batch 1000] [--concurrency 8]
 // Data: half random-walk gauges with two decimals, half counters with occasional resets, 10 s apart,
 // time-major (every series at t, then every series at t+10 s). Prints samples/s of append+commit
-// (durable), of the OpenTSDB JSON path (JSON.parse + validation + append + commit), query latency,
-// and bytes per sample after compaction.
+// (durable), of the OpenTSDB JSON path (JSON.parse + validation + append + commit), of the OpenTSDB
+// byte-level fast path (parseOpenTsdbFast + appendKeyed + commit, what /api/put does for plain
+// bodies), query latency, and bytes per sample after compaction.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import Database from 'better-sqlite3';
 import { SampleColumnsBuilder, Tsdb } from '../dist/tsdb/index.js';
 import { openSqliteTsdbStorage } from '../dist/store/sqlite/tsdb-storage.js';
 import { putOpenTsdbText } from '../dist/protocols/opentsdb.js';
+import { OpenTsdbKeyTable, parseOpenTsdbFast } from '../dist/protocols/opentsdb-fast.js';
 
 if (!isMainThread) {
   // Parser worker: JSON text in, columns out (typed arrays transferred, not copied).
@@ -168,6 +170,26 @@ async function phaseOpenTsdb(tsdb, batches, startTs) {
   return { seconds: (performance.now() - t0) / 1000, bytes };
 }
 
+/** The byte-level fast path over Buffers of the same bodies (project 4). */
+async function phaseFast(tsdb, bodies) {
+  const bufs = bodies.map((b) => Buffer.from(b));
+  const table = new OpenTsdbKeyTable();
+  const inflight = new Set();
+  const t0 = performance.now();
+  for (const buf of bufs) {
+    const batch = parseOpenTsdbFast(buf, table);
+    if (batch === null) throw new Error('fast path refused a bench body');
+    const r = tsdb.appendKeyed(4, table, batch);
+    if (r.rejected > 0) throw new Error(`${r.rejected} samples refused`);
+    const p = tsdb.commit();
+    inflight.add(p);
+    p.then(() => inflight.delete(p));
+    if (inflight.size >= CONCURRENCY) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  return (performance.now() - t0) / 1000;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'oversee-tsdb-micro-'));
 const path = join(dir, 'tsdb.sqlite');
 try {
@@ -194,6 +216,9 @@ try {
   console.log(`OpenTSDB JSON path (parse + validate + append + commit): ${(otSamples / ot.seconds / 1e6).toFixed(2)} M samples/s wall over ${otSamples} samples (${(ot.bytes / ot.seconds / 1e6).toFixed(0)} MB/s of JSON), ${(otSamples / (cpu() - c0) / 1e6).toFixed(2)} M samples per CPU-second`);
 
   const wBodies = makeBodies(otBatches, start + 3_600_000 * 0);
+  c0 = cpu();
+  const fSeconds = await phaseFast(tsdb, wBodies);
+  console.log(`OpenTSDB byte-level fast path (parseOpenTsdbFast + appendKeyed + commit): ${(otSamples / fSeconds / 1e6).toFixed(2)} M samples/s wall, ${(otSamples / (cpu() - c0) / 1e6).toFixed(2)} M samples per CPU-second`);
   c0 = cpu();
   const wSeconds = await phaseWorkers(tsdb, wBodies, 2, 3);
   console.log(`OpenTSDB JSON path with 2 parser worker threads (main thread: appendColumns + commit): ${(otSamples / wSeconds / 1e6).toFixed(2)} M samples/s wall, ${(otSamples / (cpu() - c0) / 1e6).toFixed(2)} M samples per CPU-second (all threads)`);

@@ -35,8 +35,10 @@ function agree(text: string, table?: OpenTsdbKeyTable): Point[] | null {
   assert.equal(r!.failed, 0, `fast path took a body with bad points: ${text}`);
   assert.equal(f.length, r!.points.length);
   for (let i = 0; i < f.length; i++) {
-    const [fm, ft, fts, fv] = f[i]!;
-    const [rm, rt, rts, rv] = r!.points[i]!;
+    const fp: Point = f[i]!;
+    const rp: Point = r!.points[i]!;
+    const [fm, ft, fts, fv] = fp;
+    const [rm, rt, rts, rv] = rp;
     assert.equal(fm, rm);
     assert.deepEqual(ft, rt);
     assert.ok(Object.is(fts, rts), `timestamp ${fts} vs ${rts} in ${text}`);

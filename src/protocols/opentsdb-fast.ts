@@ -155,207 +155,197 @@ export interface OpenTsdbFastBatch {
   values: Float64Array;
 }
 
-const EMPTY = new Uint8Array(0);
+/** The number just scanned by num() / timestamp() / value() (their second result). */
+let NUM = 0;
 
-// Scanner state (module level: the parser never re-enters).
-let B: Uint8Array = EMPTY;
-let P = 0;
-let END = 0;
-
-function ws(): void {
-  let c = B[P];
-  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = B[++P];
+/** The position of the first byte at or after p that is not JSON whitespace. */
+function ws(b: Uint8Array, p: number): number {
+  let c = b[p];
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
+  return p;
 }
 
-/** A JSON number at P (strict grammar); NaN when there is none. */
-function number(): number {
-  const start = P;
+/** A JSON number at p (strict grammar) into NUM; the position after it, or -1 when there is none. */
+function num(b: Uint8Array, p: number): number {
+  const start = p;
   let neg = false;
-  if (B[P] === 0x2d) {
+  if (b[p] === 0x2d) {
     neg = true;
-    P++;
+    p++;
   }
-  let c = B[P]!;
+  let c = b[p]!;
   let m = 0;
   let digits = 0;
   if (c === 0x30) {
-    P++;
+    p++;
     digits = 1;
   } else if (c >= 0x31 && c <= 0x39) {
     do {
       m = m * 10 + (c - 0x30);
       digits++;
-      c = B[++P]!;
+      c = b[++p]!;
     } while (c >= 0x30 && c <= 0x39);
-  } else return NaN;
+  } else return -1;
   let e10 = 0;
-  if (B[P] === 0x2e) {
-    c = B[++P]!;
-    if (!(c >= 0x30 && c <= 0x39)) return NaN;
+  if (b[p] === 0x2e) {
+    c = b[++p]!;
+    if (!(c >= 0x30 && c <= 0x39)) return -1;
     do {
       m = m * 10 + (c - 0x30);
       digits++;
       e10--;
-      c = B[++P]!;
+      c = b[++p]!;
     } while (c >= 0x30 && c <= 0x39);
   }
-  c = B[P]!;
+  c = b[p]!;
   if (c === 0x65 || c === 0x45) {
-    c = B[++P]!;
+    c = b[++p]!;
     let eNeg = false;
     if (c === 0x2d || c === 0x2b) {
       eNeg = c === 0x2d;
-      c = B[++P]!;
+      c = b[++p]!;
     }
-    if (!(c >= 0x30 && c <= 0x39)) return NaN;
+    if (!(c >= 0x30 && c <= 0x39)) return -1;
     let e = 0;
     do {
       if (e < 100_000) e = e * 10 + (c - 0x30);
-      c = B[++P]!;
+      c = b[++p]!;
     } while (c >= 0x30 && c <= 0x39);
     e10 += eNeg ? -e : e;
   }
   if (digits <= 15 && e10 >= -22 && e10 <= 22) {
+    // Both operands exact doubles: one IEEE operation rounds correctly, as JSON.parse does.
     const v = e10 < 0 ? m / POW10[-e10]! : m * POW10[e10]!;
-    return neg ? -v : v;
-  }
-  return Number(Buffer.from(B.buffer, B.byteOffset + start, P - start).toString('latin1'));
+    NUM = neg ? -v : v;
+  } else NUM = Number(latin1(b, start, p));
+  return p;
 }
 
-/** A string at P (after its quote) of printable ASCII without escapes; its end, or -1. */
-function plainString(): number {
+function latin1(b: Uint8Array, a: number, e: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + a, e - a).toString('latin1');
+}
+
+/** A string body at p (after its quote) of printable ASCII without escapes: its closing quote, or -1. */
+function plainStringEnd(b: Uint8Array, p: number): number {
+  for (let c = b[p]; c !== undefined; c = b[++p]) {
+    if (c === 0x22) return p;
+    if (c < 0x20 || c === 0x5c || c >= 0x7f) return -1;
+  }
+  return -1;
+}
+
+/** A non-empty name body at p (after its quote) of name bytes only: its closing quote, or -1. */
+function nameEnd(b: Uint8Array, p: number): number {
+  const start = p;
+  for (let c = b[p]; c !== undefined && NAME_BYTE[c] === 1; c = b[++p]);
+  return b[p] === 0x22 && p > start ? p : -1;
+}
+
+/** A timestamp (number or numeric string) at p into NUM, in ms as the reference takes it; the position after it, or -1. */
+function timestamp(b: Uint8Array, p: number): number {
+  let ms: number | null;
+  if (b[p] === 0x22) {
+    const e = plainStringEnd(b, p + 1);
+    if (e < 0) return -1;
+    ms = openTsdbTimestampMs(latin1(b, p + 1, e));
+    p = e + 1;
+  } else {
+    p = num(b, p);
+    if (p < 0) return -1;
+    ms = openTsdbTimestampMs(NUM);
+  }
+  if (ms === null) return -1;
+  NUM = ms;
+  return p;
+}
+
+/** A finite value (number, or numeric string without blanks) at p into NUM; the position after it, or -1. */
+function value(b: Uint8Array, p: number): number {
+  if (b[p] === 0x22) {
+    const e = plainStringEnd(b, p + 1);
+    if (e < 0) return -1;
+    const text = latin1(b, p + 1, e);
+    if (!NUMBER_RE.test(text)) return -1;
+    NUM = Number(text);
+    p = e + 1;
+  } else {
+    p = num(b, p);
+    if (p < 0) return -1;
+  }
+  return Number.isFinite(NUM) ? p : -1;
+}
+
+/** A tags object at p ({"name":"value",…}, name strings only): the position after it, or -1. */
+function tagsEnd(b: Uint8Array, p: number): number {
+  p = ws(b, p + 1);
+  if (b[p] === 0x7d) return p + 1;
   for (;;) {
-    const c = B[P]!;
-    if (c === 0x22) return P;
-    if (c < 0x20 || c === 0x5c || c >= 0x7f || P >= END) return -1;
-    P++;
+    if (b[p] !== 0x22) return -1;
+    p = nameEnd(b, p + 1);
+    if (p < 0) return -1;
+    p = ws(b, p + 1);
+    if (b[p] !== 0x3a) return -1;
+    p = ws(b, p + 1);
+    if (b[p] !== 0x22) return -1;
+    p = nameEnd(b, p + 1);
+    if (p < 0) return -1;
+    p = ws(b, p + 1);
+    const c = b[p++];
+    if (c === 0x7d) return p;
+    if (c !== 0x2c) return -1;
+    p = ws(b, p);
   }
 }
 
-/** A name string at P (after its quote) of name bytes only, not empty; its end, or -1. */
-function nameString(): number {
-  const start = P;
-  while (NAME_BYTE[B[P]!] === 1) P++;
-  return B[P] === 0x22 && P > start && P < END ? P : -1;
-}
-
-function latin1(a: number, b: number): string {
-  return Buffer.from(B.buffer, B.byteOffset + a, b - a).toString('latin1');
-}
-
-/** A timestamp (number or numeric string) in ms as the reference takes it; NaN when it would not. */
-function timestamp(): number {
-  if (B[P] === 0x22) {
-    P++;
-    const s = P;
-    const e = plainString();
-    if (e < 0) return NaN;
-    P++;
-    return openTsdbTimestampMs(latin1(s, e)) ?? NaN;
-  }
-  const t = number();
-  return t !== t ? NaN : openTsdbTimestampMs(t) ?? NaN;
-}
-
-/** A finite value (number or numeric string without blanks); NaN when the fast path cannot take it. */
-function value(): number {
-  let v: number;
-  if (B[P] === 0x22) {
-    P++;
-    const s = P;
-    const e = plainString();
-    if (e < 0) return NaN;
-    P++;
-    const text = latin1(s, e);
-    if (!NUMBER_RE.test(text)) return NaN;
-    v = Number(text);
-  } else v = number();
-  return Number.isFinite(v) ? v : NaN;
-}
-
-/** Decodes a tags object already scanned by tagsObject(); null on a repeated or reserved name. */
-function decodeTags(ts: number, te: number): Record<string, string> | null {
+/** Decodes a tags object tagsEnd() accepted; null on a repeated or reserved name. */
+function decodeTags(b: Uint8Array, ts: number, te: number): Record<string, string> | null {
   const tags: Record<string, string> = {};
   let p = ts + 1;
   while (p < te) {
-    const c = B[p]!;
-    if (c !== 0x22) {
+    if (b[p] !== 0x22) {
       p++;
       continue;
     }
     const ks = p + 1;
-    let ke = ks;
-    while (B[ke] !== 0x22) ke++;
-    let vs = ke + 1;
-    while (B[vs] !== 0x22) vs++;
-    vs++;
-    let ve = vs;
-    while (B[ve] !== 0x22) ve++;
-    const k = latin1(ks, ke);
+    const ke = b.indexOf(0x22, ks);
+    const vs = b.indexOf(0x22, ke + 1) + 1;
+    const ve = b.indexOf(0x22, vs);
+    const k = latin1(b, ks, ke);
     if (k === '__proto__' || Object.prototype.hasOwnProperty.call(tags, k)) return null;
-    tags[k] = latin1(vs, ve);
+    tags[k] = latin1(b, vs, ve);
     p = ve + 1;
   }
   return tags;
 }
 
-/** Scans a tags object at P ({"name":"value",…} with name strings only); false when not plain. */
-function tagsObject(): boolean {
-  P++; // {
-  ws();
-  if (B[P] === 0x7d) {
-    P++;
-    return true;
+/** Which of the four point keys is at p (after its quote, closing quote included): 1 metric, 2 timestamp, 4 value, 8 tags, 0 none. */
+function pointKey(b: Uint8Array, p: number): number {
+  const c = b[p];
+  if (c === 0x6d) {
+    return b[p + 1] === 0x65 && b[p + 2] === 0x74 && b[p + 3] === 0x72 && b[p + 4] === 0x69 && b[p + 5] === 0x63 && b[p + 6] === 0x22 ? 1 : 0;
   }
-  for (;;) {
-    if (B[P] !== 0x22) return false;
-    P++;
-    if (nameString() < 0) return false;
-    P++;
-    ws();
-    if (B[P] !== 0x3a) return false;
-    P++;
-    ws();
-    if (B[P] !== 0x22) return false;
-    P++;
-    if (nameString() < 0) return false;
-    P++;
-    ws();
-    const c = B[P];
-    P++;
-    if (c === 0x7d) return true;
-    if (c !== 0x2c) return false;
-    ws();
+  if (c === 0x74) {
+    if (b[p + 1] === 0x61) return b[p + 2] === 0x67 && b[p + 3] === 0x73 && b[p + 4] === 0x22 ? 8 : 0;
+    return b[p + 1] === 0x69 && b[p + 2] === 0x6d && b[p + 3] === 0x65 && b[p + 4] === 0x73 && b[p + 5] === 0x74
+      && b[p + 6] === 0x61 && b[p + 7] === 0x6d && b[p + 8] === 0x70 && b[p + 9] === 0x22 ? 2 : 0;
   }
+  if (c === 0x76) return b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x75 && b[p + 4] === 0x65 && b[p + 5] === 0x22 ? 4 : 0;
+  return 0;
 }
 
-/** Which of the four point keys starts at P (after its quote), moving past the closing quote; 0 when none. */
-function pointKey(): number {
-  const c = B[P];
-  let k = 0;
-  let len = 0;
-  if (c === 0x6d && B[P + 1] === 0x65 && B[P + 2] === 0x74 && B[P + 3] === 0x72 && B[P + 4] === 0x69 && B[P + 5] === 0x63) {
-    k = 1; // metric
-    len = 6;
-  } else if (c === 0x74 && B[P + 1] === 0x69 && B[P + 2] === 0x6d && B[P + 3] === 0x65 && B[P + 4] === 0x73 && B[P + 5] === 0x74
-    && B[P + 6] === 0x61 && B[P + 7] === 0x6d && B[P + 8] === 0x70) {
-    k = 2; // timestamp
-    len = 9;
-  } else if (c === 0x76 && B[P + 1] === 0x61 && B[P + 2] === 0x6c && B[P + 3] === 0x75 && B[P + 4] === 0x65) {
-    k = 4; // value
-    len = 5;
-  } else if (c === 0x74 && B[P + 1] === 0x61 && B[P + 2] === 0x67 && B[P + 3] === 0x73) {
-    k = 8; // tags
-    len = 4;
-  }
-  if (k === 0 || B[P + len] !== 0x22) return 0;
-  P += len + 1;
-  return k;
+/** Bytes a point key takes after its opening quote, closing quote included (by pointKey's code). */
+function keyBytes(k: number): number {
+  return k === 1 ? 7 : k === 2 ? 10 : k === 4 ? 6 : 5;
 }
 
-function hashBytes(h: number, a: number, b: number): number {
-  for (let i = a; i < b; i++) h = Math.imul(h ^ B[i]!, 0x01000193);
-  return h;
+/** Hash of a key from the running hashes of its name and tags bytes (murmur3's final mix). */
+function mix(mh: number, th: number): number {
+  let h = mh ^ Math.imul(th, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** Output columns, reused between calls (a batch is valid until the next parse). */
@@ -376,69 +366,6 @@ function growOut(): void {
   outVals = v;
 }
 
-/** One point at P; its index in the output or false when the fast path cannot take the body. */
-function point(table: OpenTsdbKeyTable, i: number): boolean {
-  if (B[P] !== 0x7b) return false;
-  P++;
-  ws();
-  let seen = 0;
-  let ms = 0;
-  let me = 0;
-  let tgs = 0;
-  let tge = 0;
-  let t = NaN;
-  let v = NaN;
-  for (;;) {
-    if (B[P] !== 0x22) return false;
-    P++;
-    const k = pointKey();
-    if (k === 0 || (seen & k) !== 0) return false;
-    seen |= k;
-    ws();
-    if (B[P] !== 0x3a) return false;
-    P++;
-    ws();
-    if (k === 1) {
-      if (B[P] !== 0x22) return false;
-      P++;
-      ms = P;
-      me = nameString();
-      if (me < 0) return false;
-      P++;
-    } else if (k === 2) {
-      t = timestamp();
-      if (t !== t) return false;
-    } else if (k === 4) {
-      v = value();
-      if (v !== v) return false;
-    } else {
-      if (B[P] !== 0x7b) return false;
-      tgs = P;
-      if (!tagsObject()) return false;
-      tge = P;
-    }
-    ws();
-    const c = B[P];
-    P++;
-    if (c === 0x7d) break;
-    if (c !== 0x2c) return false;
-    ws();
-  }
-  if ((seen & 7) !== 7 || P > END) return false;
-  const h = hashBytes(hashBytes(0x811c9dc5, ms, me), tgs, tge);
-  let key = table.find(B, ms, me, tgs, tge, h);
-  if (key < 0) {
-    const tags = tge > tgs ? decodeTags(tgs, tge) : {};
-    if (tags === null) return false;
-    key = table.add(B, ms, me, tgs, tge, h, latin1(ms, me), tags);
-  }
-  if (i === outKeys.length) growOut();
-  outKeys[i] = key;
-  outTs[i] = t;
-  outVals[i] = v;
-  return true;
-}
-
 /**
  * Parses a put body (one point or an array of points) when every point is plainly valid; null
  * when the reference path must handle it (anything unusual, invalid JSON, or any bad point).
@@ -447,36 +374,89 @@ function point(table: OpenTsdbKeyTable, i: number): boolean {
  */
 export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): OpenTsdbFastBatch | null {
   table.bound();
-  B = body;
-  P = 0;
-  END = body.length;
-  try {
-    ws();
-    let n = 0;
-    if (B[P] === 0x5b) {
-      P++;
-      ws();
-      if (B[P] === 0x5d) P++;
-      else {
-        for (;;) {
-          if (!point(table, n)) return null;
-          n++;
-          ws();
-          const c = B[P];
-          P++;
-          if (c === 0x5d) break;
-          if (c !== 0x2c) return null;
-          ws();
-        }
-      }
-    } else {
-      if (!point(table, 0)) return null;
-      n = 1;
-    }
-    ws();
-    if (P !== END) return null;
-    return { count: n, keys: outKeys, timestamps: outTs, values: outVals };
-  } finally {
-    B = EMPTY; // do not keep the body alive
+  const b = body;
+  const len = b.length;
+  let p = ws(b, 0);
+  let n = 0;
+  const array = b[p] === 0x5b;
+  if (array) {
+    p = ws(b, p + 1);
+    if (b[p] === 0x5d) return ws(b, p + 1) === b.length ? { count: 0, keys: outKeys, timestamps: outTs, values: outVals } : null;
   }
+  for (;;) {
+    if (b[p] !== 0x7b) return null;
+    p = ws(b, p + 1);
+    let seen = 0;
+    let ms = 0;
+    let me = 0;
+    let tgs = 0;
+    let tge = 0;
+    let t = 0;
+    let v = 0;
+    let mh = 0;
+    let th = 0;
+    for (;;) {
+      if (b[p] !== 0x22) return null;
+      const k = pointKey(b, p + 1);
+      if (k === 0 || (seen & k) !== 0) return null;
+      seen |= k;
+      p = ws(b, p + 1 + keyBytes(k));
+      if (b[p] !== 0x3a) return null;
+      p = ws(b, p + 1);
+      if (k === 1) {
+        // Up to the closing quote, hashing as it goes; the bytes are checked only if the key is new.
+        if (b[p] !== 0x22) return null;
+        ms = ++p;
+        for (let c = b[p]; c !== 0x22; c = b[++p]) {
+          if (p >= len) return null;
+          mh = (Math.imul(mh, 31) + c!) | 0;
+        }
+        me = p++;
+      } else if (k === 2) {
+        p = timestamp(b, p);
+        if (p < 0) return null;
+        t = NUM;
+      } else if (k === 4) {
+        p = value(b, p);
+        if (p < 0) return null;
+        v = NUM;
+      } else {
+        // Up to the first '}' (plain tag strings cannot hold one), hashing; checked only if new.
+        if (b[p] !== 0x7b) return null;
+        tgs = p;
+        for (let c = b[++p]; c !== 0x7d; c = b[++p]) {
+          if (p >= len) return null;
+          th = (Math.imul(th, 31) + c!) | 0;
+        }
+        tge = ++p;
+      }
+      p = ws(b, p);
+      const c = b[p++];
+      if (c === 0x7d) break;
+      if (c !== 0x2c) return null;
+      p = ws(b, p);
+    }
+    if ((seen & 7) !== 7) return null;
+    const h = mix(mh, th);
+    let key = table.find(b, ms, me, tgs, tge, h);
+    if (key < 0) {
+      // New bytes: the full checks, then the decoded name and tags are kept with the key.
+      if (nameEnd(b, ms) !== me || (tge > tgs && tagsEnd(b, tgs) !== tge)) return null;
+      const tags = tge > tgs ? decodeTags(b, tgs, tge) : {};
+      if (tags === null) return null;
+      key = table.add(b, ms, me, tgs, tge, h, latin1(b, ms, me), tags);
+    }
+    if (n === outKeys.length) growOut();
+    outKeys[n] = key;
+    outTs[n] = t;
+    outVals[n] = v;
+    n++;
+    if (!array) break;
+    p = ws(b, p);
+    const c = b[p++];
+    if (c === 0x5d) break;
+    if (c !== 0x2c) return null;
+    p = ws(b, p);
+  }
+  return ws(b, p) === b.length ? { count: n, keys: outKeys, timestamps: outTs, values: outVals } : null;
 }
