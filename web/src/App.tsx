@@ -86,7 +86,9 @@ export function App({ services, liveStatus, onLogout }: { services: AppServices;
           {liveStatus === 'open' ? 'Live' : liveStatus === 'connecting' ? 'Connecting…' : 'Connection lost — reconnecting…'}
         </span>
         <button type="button" class="btn ghost" onClick={toggleTheme} aria-label="Switch light/dark theme" title="Switch light/dark theme">◐</button>
-        <span class="me muted" title={`${user.role}${user.projectId === null ? ' in every project' : ` in project ${user.projectId}`}`}>{user.name} · {user.role}</span>
+        <span class="me muted" title={user.grants
+          ? user.grants.map((g) => `${g.role} in ${(g.projectId ?? g.project) === null ? 'every project' : services.model.projects.find((p) => p.id === (g.projectId ?? g.project) || p.name === g.project)?.name ?? String(g.projectId ?? g.project)}`).join(', ')
+          : `${user.role}${user.projectId === null ? ' in every project' : ` in project ${user.projectId}`}`}>{user.name} · {user.role}</span>
         <button type="button" class="btn ghost" onClick={onLogout}>Log out</button>
       </header>
       <SevereBanner />
