@@ -82,8 +82,9 @@ describe('three nodes on a private PostgreSQL server: one node SIGKILLed, then t
     await writeFile(config, `[alerting]\ngroup_window_s = 0\n\n[[channels]]\nname = "hook"\ntype = "webhook"\nurl = "${receiver.url}"\n\n` +
       '[[routes]]\nname = "everything"\nchannels = ["hook"]\n');
     args = ['--config', config, '--store', `${server.url}?schema=${schema}`];
-    nodes.push(await startServerProcess({ args }));
-    nodes.push(...await Promise.all([startServerProcess({ args }), startServerProcess({ args })]));
+    // Generous start timeouts: this runs beside other tests on a loaded 2-core machine.
+    nodes.push(await startServerProcess({ args, timeoutMs: 60_000 }));
+    nodes.push(...await Promise.all([startServerProcess({ args, timeoutMs: 60_000 }), startServerProcess({ args, timeoutMs: 60_000 })]));
   });
   after(async () => {
     for (const n of nodes) {
@@ -278,7 +279,7 @@ describe('three nodes on a private PostgreSQL server: one node SIGKILLed, then t
       // 5. Every acknowledged sample is in the database: the survivors are killed too, and a fresh node
       // (empty head; everything it sees comes from PostgreSQL: chunks and every node's WAL) counts them once.
       for (const n of [n0, n1]) await n.kill('SIGKILL');
-      const fresh = await startServerProcess({ args });
+      const fresh = await startServerProcess({ args, timeoutMs: 60_000 });
       nodes.push(fresh);
       const token = n0.adminToken;
       assert.ok(token, 'the first node printed the admin token');
