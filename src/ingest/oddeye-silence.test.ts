@@ -9,7 +9,9 @@ import { copySqliteToPostgres } from '../store/postgres/copy-from-sqlite.js';
 import { openPostgresStore } from '../store/postgres/index.js';
 import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../store/postgres/test-support.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
+import { runMigrations } from '../store/sqlite/migrations-runner.js';
 import type { Store } from '../store/types.js';
+import { ODDEYE_MIGRATIONS } from './oddeye-autoclear.js';
 import { oddEyeRoutes } from './oddeye-routes.js';
 import { OddEyeSilence, SILENT_CHECK_NAME, silenceRepoFor, silentInfo } from './oddeye-silence.js';
 import { openTestTsdb } from './samples-test-support.js';
@@ -199,6 +201,27 @@ for (const c of cases) {
 }
 
 describe('copying an embedded installation to PostgreSQL', { skip: pgSkip ?? false }, () => {
+  it('copies a file whose oddeye tables are at step 1 (before the silence tables existed)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oversee-silence-copy-v1-'));
+    const schema = freshSchemaName();
+    const lite = await openSqliteStore({ path: join(dir, 'oversee.db') });
+    try {
+      runMigrations(lite.db, 'oddeye', ODDEYE_MIGRATIONS.slice(0, 1));
+      const target = await openPostgresStore({ url: pgUrl, schema, poolSize: 2 });
+      try {
+        const report = await copySqliteToPostgres(lite.db, target);
+        assert.equal(report.tables.oddeye_autoclear, 0);
+        assert.equal(report.tables.oddeye_seen, undefined);
+      } finally {
+        await target.close();
+      }
+    } finally {
+      await lite.close();
+      await dropSchema(pgUrl, schema);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('carries the last-seen times and flags of silent series', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oversee-silence-copy-'));
     const schema = freshSchemaName();

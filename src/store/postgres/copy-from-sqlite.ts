@@ -50,7 +50,9 @@ export async function copySqliteToPostgres(source: Database.Database, target: Po
   const present = MODULES.filter((m) => versions.has(m.module));
   for (const m of present) if (m.steps) await target.migrate(m.module, m.steps);
   const skipped = [...versions.entries()].filter(([mod]) => !MODULES.some((m) => m.module === mod)).map(([module, version]) => ({ module, version }));
-  const tables = present.flatMap((m) => m.tables);
+  // A table a module's later step added is missing from a file at an earlier step: it has no rows to copy.
+  const inSource = new Set((source.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name));
+  const tables = present.flatMap((m) => m.tables).filter((t) => inSource.has(t));
 
   return inTransaction(target.pool, async (c) => {
     // 2. The target must be fresh: only the default project it made itself.
