@@ -1,5 +1,4 @@
-// The `serve` command (runs the server) and `token create` (makes an API token in the store file).
-import { existsSync } from 'node:fs';
+// The `serve` command (runs the server) and `token create` (makes an API token in the server's store: SQLite or PostgreSQL).
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createToken, ROLES } from '../api/auth.js';
@@ -9,8 +8,8 @@ import type { Role } from '../domain/types.js';
 import { ConfigError, OverseeError } from '../errors.js';
 import { installShutdownHandlers, startServer } from '../server/start.js';
 import type { RunningServer } from '../server/start.js';
-import { openSqliteStore } from '../store/sqlite/index.js';
 import { CliError } from './main.js';
+import { openConfiguredStore } from './store-access.js';
 
 /** Exit code of a start-up stopped by a bad setting. */
 export const CONFIG_ERROR_EXIT = 2;
@@ -43,14 +42,12 @@ export function registerServeCommands(program: Command): void {
     .addOption(new Option('--role <role>', 'what the token may do').choices(ROLES).default('viewer'))
     .option('--project <name>', 'limit the token to this project (default: every project)')
     .option(SETTINGS.data.flag, `data directory of the server (env ${SETTINGS.data.env})`)
-    .option(SETTINGS.store.flag, `store location of the server (env ${SETTINGS.store.env})`)
+    .option(SETTINGS.store.flag, `store location of the server: SQLite file or postgres:// URL (env ${SETTINGS.store.env})`)
     .option('-c, --config <file>', 'the server\'s TOML config file (env OVERSEE_CONFIG)')
     .action(async (opts: { name: string; role: Role; project?: string; data?: string; store?: string; config?: string }) => {
-      const config = await configFromOptions({ data: opts.data, store: opts.store, config: opts.config });
-      if (!existsSync(config.store.path)) {
-        throw new CliError(`no store at ${config.store.path}: start the server once (oversee serve) or pass the server's --data or --config`);
-      }
-      const store = await openSqliteStore({ path: config.store.path });
+      // The server's store, SQLite or PostgreSQL, opened as `serve` opens it (store-access.ts).
+      const opened = await openConfiguredStore({ data: opts.data, store: opts.store, config: opts.config });
+      const store = opened.store;
       try {
         let projectId: number | null = null;
         if (opts.project !== undefined) {
@@ -66,7 +63,7 @@ export function registerServeCommands(program: Command): void {
         if (err instanceof OverseeError) throw new CliError(err.message);
         throw err;
       } finally {
-        await store.close();
+        await opened.close();
       }
     });
 }
