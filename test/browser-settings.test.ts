@@ -120,7 +120,7 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
     }
   });
 
-  test('a failing send test shows the failure; email fields validate on the field the server names; delete', async () => {
+  test('a failing send test shows the failure; email, Slack and exec channels through the form (fields validated where the server names them); delete', async () => {
     assert.equal((await apiSend('POST', '/api/v1/channels', { name: 'dead', type: 'webhook', url: 'http://127.0.0.1:9/' })).status, 201);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
@@ -147,6 +147,44 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
       await page.waitForSelector('tr[data-channel=mail]');
       const mail = await apiGet<{ type: string; config: Record<string, unknown> }>('/api/v1/channels/mail');
       assert.deepEqual([mail.type, mail.config.port, mail.config.to], ['email', 2525, ['ops@example.com']]);
+      // Slack and exec through the same form; their tests really send (to the receiver, through /bin/true).
+      await page.click('button:has-text("New channel")');
+      await page.fill('#ch-name', 'chat');
+      await page.selectOption('#ch-type', 'slack');
+      await page.fill('#ch-url', rx.url);
+      await page.fill('#ch-channel', '#ops');
+      await page.click('button:has-text("Create channel")');
+      await page.waitForSelector('tr[data-channel=chat]');
+      const before = rx.requests.length;
+      await page.click('button[aria-label="Send a test through chat"]');
+      await page.waitForSelector('tr[data-channel=chat] .test-result.ok');
+      const slack = (await rx.waitFor(before + 1))[before];
+      assert.equal((JSON.parse(slack?.body ?? '{}') as { channel?: string }).channel, '#ops');
+      await page.click('button:has-text("New channel")');
+      await page.fill('#ch-name', 'script');
+      await page.selectOption('#ch-type', 'exec');
+      await page.fill('#ch-command', 'true');
+      await page.click('button:has-text("Create channel")');
+      await page.locator('.field[data-field=ch-command] .field-error').waitFor();
+      // The command succeeds only when the environment holds TEAM=ops.
+      await page.fill('#ch-command', '/bin/sh');
+      await page.fill('#ch-args', '-c\ntest "$TEAM" = ops');
+      await page.fill('#ch-env', 'TEAM=ops');
+      await page.click('button:has-text("Create channel")');
+      await page.waitForSelector('tr[data-channel=script]');
+      await page.click('button[aria-label="Send a test through script"]');
+      await page.waitForSelector('tr[data-channel=script] .test-result.ok');
+      const exec = await apiGet<{ type: string; config: Record<string, unknown> }>('/api/v1/channels/script');
+      assert.deepEqual([exec.type, exec.config.command, exec.config.args, exec.config.env], ['exec', '/bin/sh', ['-c', 'test "$TEAM" = ops'], '***']);
+      // Edited without touching the redacted environment, the stored one stays (the test still passes).
+      await page.click('button[aria-label="Edit channel script"]');
+      assert.equal(await page.inputValue('#ch-env'), '***');
+      await page.fill('#ch-timeout_ms', '3000');
+      await page.click('button:has-text("Save channel")');
+      await page.waitForSelector('form[aria-label="Edit channel script"]', { state: 'detached' });
+      await page.click('button[aria-label="Send a test through script"]');
+      await page.waitForSelector('tr[data-channel=script] .test-result.ok:has-text("Test sent")');
+      assert.equal((await apiGet<{ config: Record<string, unknown> }>('/api/v1/channels/script')).config.timeoutMs, 3000);
       page.once('dialog', (d) => void d.accept());
       await page.click('button[aria-label="Delete channel dead"]');
       await page.waitForSelector('tr[data-channel=dead]', { state: 'detached' });

@@ -27,7 +27,8 @@ const channelFields = {
   // webhook, slack
   url: str, headers: strMap, secret: str, channel: str, username: str, icon_emoji: str,
   // exec
-  command: str, args: strList, env: strMap,
+  // env is a secret read back as "***" as a whole; a replace that sends "***" keeps the stored one.
+  command: str, args: strList, env: { anyOf: [strMap, { type: 'string', const: '***' }] },
   timeout_ms: int,
 } as const;
 

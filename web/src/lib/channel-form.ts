@@ -2,6 +2,9 @@
 // form (reads have camelCase keys), and the request body built from the form.
 import { formatMap, parseMap, splitList } from './form-values.js';
 
+/** What reads show instead of a secret. */
+export const REDACTED = '***';
+
 /** A channel as GET /api/v1/channels answers it (secrets read "***"). */
 export interface ChannelView {
   name: string; type: ChannelType; enabled: boolean; disabledReason: string | null; origin: 'config' | 'api'; updatedAt: number;
@@ -59,6 +62,8 @@ export function valuesOf(c: ChannelView | null): Values {
     // Reads carry the parsed config, whose keys are camelCase (timeoutMs for timeout_ms).
     const x = c.config[f.key] ?? c.config[f.key.replace(/_([a-z])/g, (_m, l: string) => l.toUpperCase())];
     if (x === undefined || x === null) continue;
+    // A redacted secret (a whole map such as exec's env reads "***") stays "***": sent back, the server keeps the stored value.
+    if (x === REDACTED) { v[f.key] = REDACTED; continue; }
     v[f.key] = f.kind === 'list' ? (x as unknown[]).map(String).join(f.key === 'args' ? '\n' : ', ')
       : f.kind === 'map:' ? formatMap(x, ':') : f.kind === 'map=' ? formatMap(x, '=') : String(x);
   }
@@ -75,6 +80,7 @@ export function bodyOf(v: Values, withName: boolean): Record<string, unknown> {
     if (raw.trim() === '') continue;
     if (f.kind === 'number') body[f.key] = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
     else if (f.kind === 'list') body[f.key] = f.key === 'args' ? raw.split('\n').filter((s) => s !== '') : splitList(raw);
+    else if (raw.trim() === REDACTED) body[f.key] = REDACTED;
     else if (f.kind === 'map:') body[f.key] = parseMap(raw, ':');
     else if (f.kind === 'map=') body[f.key] = parseMap(raw, '=');
     else body[f.key] = raw;
