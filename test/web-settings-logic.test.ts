@@ -58,6 +58,16 @@ describe('channel form', () => {
   });
 });
 
+describe('channel form: redacted maps', () => {
+  test('an exec environment read as "***" stays "***" in the form and in the body (the server keeps the stored one)', () => {
+    const read: ChannelView = { name: 'e', type: 'exec', enabled: true, disabledReason: null, origin: 'api', updatedAt: 0, config: { command: '/bin/x', args: [], env: '***', timeoutMs: null } };
+    const v = valuesOf(read);
+    assert.equal(v.env, '***');
+    assert.deepEqual(channelBody(v, false), { type: 'exec', command: '/bin/x', env: '***' });
+    assert.deepEqual(channelBody({ ...v, env: 'A=1' }, false).env, { A: '1' });
+  });
+});
+
 describe('route form', () => {
   test('a route of the API (null criteria, isDefault) becomes lists, and its body re-creates it', () => {
     const r = routeOf({ name: 'rest', projects: null, hosts: ['db-*'], checks: null, states: ['ERR'], tags: null, kinds: null, channels: ['hook'], isDefault: true, id: 3, origin: 'api' });
