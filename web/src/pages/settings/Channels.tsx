@@ -109,7 +109,7 @@ function ChannelForm({ channel, onDone }: { channel: ChannelView | null; onDone:
         </Field>
         {FIELDS[type].map((f) => (
           <Field key={`${type}-${f.key}`} id={id(f.key)} label={f.label} error={errors[f.key]}
-            hint={f.kind === 'secret' && channel !== null && v[f.key] === '***' ? 'stored; leave *** to keep it' : f.hint}>
+            hint={channel !== null && v[f.key] === '***' ? 'stored secret; leave *** to keep it, or type the new value' : f.hint}>
             {(a) => f.kind === 'bool' ? <input {...a} type="checkbox" name={f.key} checked={v[f.key] !== 'false'} onChange={(e) => set(f.key, String(e.currentTarget.checked))} />
               : f.kind === 'select' ? <select {...a} name={f.key} value={v[f.key] ?? f.options![0]} onChange={(e) => set(f.key, e.currentTarget.value)}>{f.options!.map((o) => <option key={o}>{o}</option>)}</select>
                 : f.kind === 'list' || f.kind === 'map:' || f.kind === 'map=' ? <textarea {...a} name={f.key} rows={3} value={v[f.key] ?? ''} onInput={(e) => set(f.key, e.currentTarget.value)} />
