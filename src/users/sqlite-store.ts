@@ -1,7 +1,7 @@
 // SQLite implementation of UserStore, in the store's database file, with its own migrations
 // (module 'users'). better-sqlite3 is synchronous; each statement commits on its own.
 import type Database from 'better-sqlite3';
-import { summarizeGrants, type Grant } from '../api/auth.js';
+import { globalRole, summarizeGrants, type Grant } from '../api/auth.js';
 import type { Role } from '../domain/types.js';
 import { OverseeError } from '../errors.js';
 import { runMigrations, type Migration } from '../store/sqlite/migrations-runner.js';
@@ -52,7 +52,9 @@ export const USERS_MIGRATIONS: readonly Migration[] = [
           role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin'))
         );
         CREATE UNIQUE INDEX user_grants_scope ON user_grants (user_id, COALESCE(project_id, 0));
-        INSERT INTO user_grants (user_id, project_id, role) SELECT id, project_id, role FROM users;`);
+        INSERT INTO user_grants (user_id, project_id, role) SELECT id, project_id, role FROM users;
+        -- users.project_id cascades: deleting a project would delete the whole user. Grants hold the scope now.
+        UPDATE users SET role = CASE WHEN project_id IS NULL THEN role ELSE 'viewer' END, project_id = NULL;`);
     },
   },
 ];
@@ -114,12 +116,12 @@ export function openSqliteUserStore(db: Database.Database): UserStore {
     dDel: db.prepare('DELETE FROM dashboards WHERE id = ?'),
   };
   const grantsOf = (id: number): GrantRow[] => q.gOf.all(id) as GrantRow[];
-  // Replaces the grants and stores their summary in the users row (read by older versions).
+  // Replaces the grants; the users row keeps only the all-projects role (its project_id, which would
+  // delete the user with a project, stays NULL: grants hold the scope).
   const setGrants = (id: number, grants: readonly Grant[]): void => {
     q.gDel.run(id);
     for (const g of grants) q.gInsert.run(id, g.projectId, g.role);
-    const summary = summarizeGrants(grants);
-    q.summary.run(summary.role, summary.projectId === 0 ? null : summary.projectId, id);
+    q.summary.run(globalRole(grants) ?? 'viewer', null, id);
   };
   const create = db.transaction((input: { name: string; passwordHash: string; now: number }, grants: readonly Grant[]): UserRow => {
     const row = q.insert.get(input.name, input.passwordHash, 'viewer', null, input.now) as UserRow;

@@ -1,7 +1,7 @@
 // Users, sessions and saved dashboards on PostgreSQL (module 'users'): the UserStore of
 // src/users/types.ts with the same rules as the SQLite tables (names unique case-insensitively).
 import type pg from 'pg';
-import { summarizeGrants, type Grant } from '../../api/auth.js';
+import { globalRole, summarizeGrants, type Grant } from '../../api/auth.js';
 import type { Role } from '../../domain/types.js';
 import { OverseeError } from '../../errors.js';
 import {
@@ -56,6 +56,8 @@ export const PG_USERS_MIGRATIONS: readonly PgMigration[] = [
       );
       CREATE UNIQUE INDEX user_grants_scope ON user_grants (user_id, COALESCE(project_id, 0));
       INSERT INTO user_grants (user_id, project_id, role) SELECT id, project_id, role FROM users;
+        -- users.project_id cascades: deleting a project would delete the whole user. Grants hold the scope now.
+        UPDATE users SET role = CASE WHEN project_id IS NULL THEN role ELSE 'viewer' END, project_id = NULL;
     `),
   },
 ];
@@ -78,12 +80,14 @@ const toUser = (r: UserRow, grantRows: readonly GrantRow[]): User => {
   return { id: Number(r.id), name: r.name, grants, ...summarizeGrants(grants), createdAt: Number(r.created_at), lastLoginAt: r.last_login_at === null ? null : Number(r.last_login_at) };
 };
 
-/** Replaces a user's grants and stores their summary in the users row (read by older versions). */
+/**
+ * Replaces a user's grants. The users row keeps only the all-projects role: its project_id (which
+ * would delete the user with a project) stays NULL, the grants hold the scope.
+ */
 async function setGrants(c: pg.PoolClient, id: number, grants: readonly Grant[]): Promise<void> {
   await c.query('DELETE FROM user_grants WHERE user_id = $1', [id]);
   for (const g of grants) await c.query('INSERT INTO user_grants (user_id, project_id, role) VALUES ($1, $2, $3)', [id, g.projectId, g.role]);
-  const summary = summarizeGrants(grants);
-  await c.query('UPDATE users SET role = $1, project_id = $2 WHERE id = $3', [summary.role, summary.projectId === 0 ? null : summary.projectId, id]);
+  await c.query('UPDATE users SET role = $1, project_id = NULL WHERE id = $2', [globalRole(grants) ?? 'viewer', id]);
 }
 const toDashboard = (r: DashboardRow): Dashboard => ({
   id: r.id, projectId: r.project_id, name: r.name, spec: JSON.parse(r.spec) as unknown, createdBy: r.created_by,
