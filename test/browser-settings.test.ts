@@ -445,6 +445,14 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
       // Remove a chart: unsaved until saved.
       await page.click('button[aria-label="Remove chart CPU"]');
       await page.waitForSelector('.dirty');
+      // Leaving through the app's navigation asks first; staying keeps the edit.
+      let asked = '';
+      page.once('dialog', (d) => { asked = d.message(); void d.dismiss(); });
+      await page.click('nav >> text=Overview');
+      await page.waitForFunction('true');
+      assert.match(asked, /unsaved changes/);
+      assert.match(page.url(), /\/dashboards\/\d+/);
+      assert.equal(await page.locator('.chart-card').count(), 1);
       await page.click('button:has-text("Save dashboard")');
       await page.waitForSelector('.dirty', { state: 'detached' });
       await page.reload();

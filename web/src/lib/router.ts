@@ -7,6 +7,8 @@ export interface Location { path: string; query: URLSearchParams }
 export class Router {
   private listeners = new Set<() => void>();
   location: Location = Router.read();
+  /** Asked before navigate() leaves the current path (false stays); a page with unsaved changes sets it. */
+  leaveGuard: (() => boolean) | null = null;
 
   constructor() {
     window.addEventListener('popstate', () => this.update());
@@ -24,6 +26,7 @@ export class Router {
   /** Goes to `href` (pushes history unless `replace`). */
   navigate(href: string, replace = false): void {
     if (href === window.location.pathname + window.location.search) return;
+    if (this.leaveGuard !== null && href.split('?')[0] !== window.location.pathname && !this.leaveGuard()) return;
     if (replace) history.replaceState(null, '', href);
     else history.pushState(null, '', href);
     this.update();

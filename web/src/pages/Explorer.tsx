@@ -91,7 +91,8 @@ export function ExplorerPage(): JSX.Element {
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent): void => { e.preventDefault(); };
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
+    router.leaveGuard = () => window.confirm('The dashboard has unsaved changes. Leave without saving?');
+    return () => { window.removeEventListener('beforeunload', warn); router.leaveGuard = null; };
   }, [dirty]);
   const updateChart = (i: number, f: (c: ChartSpec) => ChartSpec): void => setCharts((cs) => cs.map((c, j) => (j === i ? f(c) : c)));
   const moveChart = (i: number, to: number): void => setCharts((cs) => {
@@ -119,7 +120,7 @@ export function ExplorerPage(): JSX.Element {
         {canWrite && (dashboard !== null || charts.length > 0) ? <ActionButton onAction={save}>{dashboard ? 'Save dashboard' : 'Save as dashboard'}</ActionButton> : null}
         {dirty ? <span class="dirty" role="status">● Unsaved changes</span> : null}
         {canWrite && dashboard ? (
-          <ActionButton danger confirm={`Delete dashboard ${dashboard.name}?`} onAction={async () => { await api.del(`/api/v1/dashboards/${dashboard.id}`); setSavedState(null); dashboards.reload(); router.navigate('/explore'); }}>Delete dashboard</ActionButton>
+          <ActionButton danger confirm={`Delete dashboard ${dashboard.name}?`} onAction={async () => { await api.del(`/api/v1/dashboards/${dashboard.id}`); setSavedState(null); router.leaveGuard = null; dashboards.reload(); router.navigate('/explore'); }}>Delete dashboard</ActionButton>
         ) : null}
       </div>
       <RangePicker range={range} onChange={setRange} />
