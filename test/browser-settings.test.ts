@@ -439,8 +439,8 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
       assert.equal(await page.inputValue('input[aria-label="Title of chart 1"]'), 'Memory');
       assert.equal(await page.inputValue('input[aria-label="Title of chart 2"]'), 'CPU');
       assert.match(await page.textContent('.chart-card[data-chart="0"] .query-list code') ?? '', /^max\(sys\.mem\.used/);
-      const stored = await apiGet<{ name: string; spec: { charts: { title: string; queries: { metric: string; agg: string }[] }[] } }>(`/api/v1/dashboards/${made.id}`)
-        .catch(async () => page.evaluate(async (id) => (await fetch(`/api/v1/dashboards/${id}`)).json(), made.id) as Promise<{ name: string; spec: { charts: { title: string; queries: { metric: string; agg: string }[] }[] } }>);
+      const stored = await page.evaluate(async (id) => (await fetch(`/api/v1/dashboards/${id}`)).json(), made.id) as { name: string; spec: { charts: { title: string; queries: { metric: string; agg: string }[] }[] } };
+      assert.equal(stored.name, 'Ops board');
       assert.deepEqual(stored.spec.charts.map((c) => [c.title, c.queries.map((q) => `${q.agg}(${q.metric})`)]), [['Memory', ['max(sys.mem.used)']], ['CPU', ['avg(sys.cpu.user)']]]);
       // Remove a chart: unsaved until saved.
       await page.click('button[aria-label="Remove chart CPU"]');
@@ -458,6 +458,11 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
       await page.reload();
       await page.waitForSelector('.chart-card .chart-canvas .u-over');
       assert.equal(await page.locator('.chart-card').count(), 1);
+      // Delete the dashboard: gone from the server, back to the explorer.
+      page.once('dialog', (d) => void d.accept());
+      await page.click('button:has-text("Delete dashboard")');
+      await page.waitForURL(/\/explore$/);
+      assert.equal(await page.evaluate(async (id) => (await fetch(`/api/v1/dashboards/${id}`)).status, made.id), 404);
     } finally {
       await page.close();
     }
