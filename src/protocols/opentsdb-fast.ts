@@ -38,6 +38,7 @@ export class OpenTsdbKeyTable {
   private starts = new Uint32Array(1024);
   private lens = new Uint32Array(1024);
   private arena = new Uint8Array(64 * 1024);
+  private arenaView = new DataView(this.arena.buffer);
   private arenaLen = 0;
   private n = 0;
 
@@ -73,25 +74,27 @@ export class OpenTsdbKeyTable {
     this.n = 0;
   }
 
-  /** The key of these bytes, or -1 when not held. */
-  find(b: Uint8Array, ms: number, me: number, ts: number, te: number, h: number): number {
+  /** The key of these bytes (`v` views `b`), or -1 when not held. */
+  find(b: Uint8Array, v: DataView, ms: number, me: number, ts: number, te: number, h: number): number {
     const mask = this.slots.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const s = this.slots[i]!;
       if (s === 0) return -1;
       const k = s - 1;
-      if (this.hashes[k] === h && this.same(k, b, ms, me, ts, te)) return k;
+      if (this.hashes[k] === h && this.lens[k] === me - ms + 1 + (te - ts) && this.same(this.starts[k]!, b, v, ms, me, ts, te)) return k;
     }
   }
 
-  private same(k: number, b: Uint8Array, ms: number, me: number, ts: number, te: number): boolean {
-    const mLen = me - ms;
-    if (this.lens[k] !== mLen + 1 + (te - ts)) return false;
+  /** Whether the arena at p holds the name bytes, a 0 and the tags bytes (compared 4 bytes at a time). */
+  private same(p: number, b: Uint8Array, v: DataView, ms: number, me: number, ts: number, te: number): boolean {
     const a = this.arena;
-    let p = this.starts[k]!;
-    for (let i = ms; i < me; i++) if (a[p++] !== b[i]) return false;
+    const av = this.arenaView;
+    let i = ms;
+    for (; i + 4 <= me; i += 4, p += 4) if (av.getInt32(p, true) !== v.getInt32(i, true)) return false;
+    for (; i < me; i++) if (a[p++] !== b[i]) return false;
     if (a[p++] !== 0) return false;
-    for (let i = ts; i < te; i++) if (a[p++] !== b[i]) return false;
+    for (i = ts; i + 4 <= te; i += 4, p += 4) if (av.getInt32(p, true) !== v.getInt32(i, true)) return false;
+    for (; i < te; i++) if (a[p++] !== b[i]) return false;
     return true;
   }
 
@@ -104,6 +107,7 @@ export class OpenTsdbKeyTable {
       const a = new Uint8Array(Math.max(this.arena.length * 2, this.arenaLen + len));
       a.set(this.arena.subarray(0, this.arenaLen));
       this.arena = a;
+      this.arenaView = new DataView(a.buffer);
     }
     const start = this.arenaLen;
     this.arena.set(b.subarray(ms, me), start);
@@ -376,6 +380,7 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
   table.bound();
   const b = body;
   const len = b.length;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let p = ws(b, 0);
   let n = 0;
   const array = b[p] === 0x5b;
@@ -438,7 +443,7 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
     }
     if ((seen & 7) !== 7) return null;
     const h = mix(mh, th);
-    let key = table.find(b, ms, me, tgs, tge, h);
+    let key = table.find(b, view, ms, me, tgs, tge, h);
     if (key < 0) {
       // New bytes: the full checks, then the decoded name and tags are kept with the key.
       if (nameEnd(b, ms) !== me || (tge > tgs && tagsEnd(b, tgs) !== tge)) return null;
