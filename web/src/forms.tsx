@@ -3,6 +3,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import type { FieldErrors } from './lib/form-values.js';
 
+/** The DOM-free form helpers, for the pages that import the components from here. */
 export { errorsFrom, formatMap, parseMap, splitList, type FieldErrors } from './lib/form-values.js';
 
 /** A labelled control with its error underneath; `id` must be unique on the page. */

@@ -12,12 +12,14 @@ export interface ChannelView {
 }
 /** The channel types of the API. */
 export type ChannelType = 'email' | 'webhook' | 'slack' | 'exec';
+/** The types in the order the form offers them. */
 export const TYPES: ChannelType[] = ['webhook', 'email', 'slack', 'exec'];
 
 /** One input of a type's form: how it is edited and sent. */
 export interface Spec { key: string; label: string; kind: 'text' | 'number' | 'list' | 'map:' | 'map=' | 'bool' | 'secret' | 'select'; hint?: string; options?: string[]; placeholder?: string }
 
 const TIMEOUT: Spec = { key: 'timeout_ms', label: 'Timeout (ms)', kind: 'number', hint: 'optional' };
+/** The inputs of each type's form (the API's snake_case field names). */
 export const FIELDS: Record<ChannelType, Spec[]> = {
   webhook: [
     { key: 'url', label: 'URL', kind: 'text', placeholder: 'https://example.com/hook' },
@@ -55,6 +57,7 @@ export const FIELDS: Record<ChannelType, Spec[]> = {
 /** Form values: every input as text (checkboxes as 'true'/'false'). */
 export type Values = Record<string, string>;
 
+/** The form's values for a channel read from the API (null: a new channel's defaults). */
 export function valuesOf(c: ChannelView | null): Values {
   const v: Values = { name: c?.name ?? '', type: c?.type ?? 'webhook', tls_reject_unauthorized: 'true', security: 'starttls' };
   if (c === null) return v;

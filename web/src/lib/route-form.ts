@@ -6,8 +6,11 @@ export interface RouteView {
   name: string; projects: string[]; hosts: string[]; checks: string[]; states: string[]; tags: string[]; kinds: string[];
   channels: string[]; default: boolean; origin?: string;
 }
+/** The states a route may match. */
 export const STATES = ['ERR', 'WARN', 'UNK', 'OK'];
+/** The event kinds a route may match. */
 export const KINDS = ['problem', 'recovery', 'change', 'alert', 'reminder', 'flapping-started', 'flapping-stopped', 'channel-disabled', 'test'];
+/** The route fields a server error may name. */
 export const FIELDS = ['name', 'projects', 'hosts', 'checks', 'states', 'tags', 'kinds', 'channels', 'default'];
 
 const strings = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : []);
