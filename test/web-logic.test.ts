@@ -44,13 +44,17 @@ describe('overview rows', () => {
     assert.deepEqual(c, { byState: { ERR: 1, WARN: 1, UNK: 1, OK: 3 }, expired: 1, total: 6 });
   });
 
-  test('10,000 checks on 1,000 hosts are sorted into rows in well under 100 ms', () => {
+  // Speed is measured by `npm run bench -- --only ui` (a real browser), not timed here.
+  test('10,000 checks on 1,000 hosts become one row per host and per check, every host with its checks', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => check(`host-${Math.floor(i / 10)}`, `c${i % 10}`, (['OK', 'WARN', 'ERR', 'UNK'] as const)[i % 4]!));
-    const t = performance.now();
     const rows = overviewRows(many, all);
-    const ms = performance.now() - t;
     assert.equal(rows.length, 11_000);
-    assert.ok(ms < 100, `${ms} ms`);
+    assert.equal(rows.filter((r) => r.kind === 'host').length, 1_000);
+    let host: string | null = null;
+    for (const r of rows) {
+      if (r.kind === 'host') host = r.hostName;
+      else assert.equal(r.check.hostName, host);
+    }
   });
 });
 
