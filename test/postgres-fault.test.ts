@@ -133,38 +133,49 @@ describe('three nodes on a private PostgreSQL server: one node SIGKILLed, then t
       expiring.push({ host, via: name(node), periodS });
     }));
     await silent(EARLY_S, nodes);
-    const t0 = Date.now();
     const PROBLEMS = 24;
+    const problemReport = (state: string, from: number, to: number): unknown => ({ server: { name: 'hp', key: 'k' }, period: 600,
+      services: Array.from({ length: to - from }, (_, k) => ({ name: `p${from + k}`, state, info: state })) });
+    assert.equal(await post(n0, 'n0', '/api/set/service/status', problemReport('OK', 0, PROBLEMS), answers), 200, 'the problem checks exist');
+    const t0 = Date.now();
     let changes = 0;
     let seq = 0;
-    let opened = 0;
-    let recovered = 0;
 
-    // Steady state reports (one info per report, to find each acknowledged one in the history), and
-    // problems that open before the kill and recover after it (each change is a routed event; one
-    // that was not acknowledged is sent again, so every change happens).
+    // Steady state reports (one info per report, to find each acknowledged one in the history).
     const reports = async (worker: number): Promise<void> => {
       for (let i = 0; !stopLoad; i++) {
         const targets = alive();
         const node = targets[(i + worker) % targets.length]!;
         const id = `w${worker}-${seq++}`;
-        const services = [{ name: 'steady', state: 'OK', info: id }];
-        const elapsed = Date.now() - t0;
-        let change: 'open' | 'recover' | null = null;
-        if (worker === 0 && opened < PROBLEMS && elapsed < KILL_AT_MS - QUIET_MS) {
-          services.push({ name: `p${opened}`, state: 'ERR', info: 'down' });
-          change = 'open';
-        } else if (worker === 0 && recovered < opened && elapsed > KILL_AT_MS + QUIET_MS) {
-          services.push({ name: `p${recovered}`, state: 'OK', info: 'up' });
-          change = 'recover';
-        }
-        if ((await post(node, name(node), '/api/set/service/status', { server: { name: `h${worker}`, key: 'k' }, period: 600, services }, answers)) === 200) {
+        if ((await post(node, name(node), '/api/set/service/status', { server: { name: `h${worker}`, key: 'k' }, period: 600, services: [{ name: 'steady', state: 'OK', info: id }] }, answers)) === 200) {
           ackedReports.add(id);
-          if (change === 'open') opened++;
-          if (change === 'recover') recovered++;
-          if (change) changes++;
         }
         await sleep(20);
+      }
+    };
+    // Problems that open (4 per report) before the kill and recover after it, through every node; each
+    // change is a routed event. One that was not acknowledged is sent again, so every change happens.
+    let opened = 0;
+    let recovered = 0;
+    const problems = async (): Promise<void> => {
+      for (let i = 0; !stopLoad && recovered < PROBLEMS; i++) {
+        const elapsed = Date.now() - t0;
+        const targets = alive();
+        const node = targets[i % targets.length]!;
+        if (opened < PROBLEMS && elapsed < KILL_AT_MS - QUIET_MS) {
+          if ((await post(node, name(node), '/api/set/service/status', problemReport('ERR', opened, opened + 4), answers)) === 200) {
+            opened += 4;
+            changes += 4;
+          }
+        } else if (recovered < opened && elapsed > KILL_AT_MS + QUIET_MS) {
+          if ((await post(node, name(node), '/api/set/service/status', problemReport('OK', recovered, recovered + 4), answers)) === 200) {
+            recovered += 4;
+            changes += 4;
+          }
+        } else if (recovered >= opened && elapsed > KILL_AT_MS) {
+          break;
+        }
+        await sleep(50);
       }
     };
     const firstTs = t0 - 60_000;
@@ -179,7 +190,7 @@ describe('three nodes on a private PostgreSQL server: one node SIGKILLed, then t
         await sleep(10);
       }
     };
-    const load = Promise.all([reports(0), reports(1), reports(2), samples(0), samples(1)]);
+    const load = Promise.all([reports(0), reports(1), reports(2), problems(), samples(0), samples(1)]);
 
     // The fault sequence, while the load goes on.
     await sleep(KILL_AT_MS);
@@ -218,7 +229,7 @@ describe('three nodes on a private PostgreSQL server: one node SIGKILLed, then t
     stopLoad = true;
     await load;
     t.diagnostic(`killed at ${killedAt - t0} ms; PostgreSQL stopped (immediate) at ${stopAt - t0} ms, down ${downTo - downFrom} ms, ` +
-      `then ${startedAt - downTo} ms of pg_ctl start (crash recovery); ` +
+      `then ${startedAt - downTo} ms of pg_ctl start (crash recovery); ${opened} problems opened and recovered; ` +
       `ready again ${JSON.stringify(readyAt)} ms after the start returned`);
 
     // 1. While it is down: every answer of a survivor is a fast 503, /readyz is 503 on both.
@@ -242,6 +253,7 @@ describe('three nodes on a private PostgreSQL server: one node SIGKILLed, then t
     const victimBefore = answers.filter((a) => a.node === 'victim' && a.end < killedAt);
     assert.deepEqual(victimBefore.filter((a) => a.status !== 200 && a.status !== 204), [], 'the victim answered before it was killed');
     assert.ok(ackedReports.size > 30 && ackedSamples.length > 1000, `load: ${ackedReports.size} reports, ${ackedSamples.length} samples`);
+    assert.ok(opened >= 8 && recovered === opened, `problems opened ${opened}, recovered ${recovered}`);
     const afterRecovery = survivors.filter((a) => a.start >= recoveredAt);
     assert.ok(afterRecovery.length > 20, `requests after the recovery: ${afterRecovery.length}`);
 
