@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Check, Host } from '../../domain/types.js';
+import { principalOf } from '../auth.js';
 import { errorCode, pageOf, seedHost, startHarness, type Harness } from './test-support/harness.js';
 
 describe('authentication on /api/v1', () => {
@@ -184,5 +185,54 @@ describe('a caller resolver passed in (e.g. session cookies)', () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/v1/checks', headers: { 'x-test-user': 'mallory' } });
     assert.equal(res.statusCode, 401);
     assert.equal(errorCode(res.json()), 'OVS_ERR_UNAUTHORIZED');
+  });
+});
+
+describe('a caller with roles per project: admin in A, viewer in B, nothing in C', () => {
+  let h: Harness;
+  const p: Record<'A' | 'B' | 'C', { project: number; host: number; check: number }> = {} as never;
+  before(async () => {
+    h = await startHarness(undefined, {
+      principal: async (request) => (request.headers['x-test-user'] === 'alice'
+        ? principalOf(0, 'user:alice', [{ projectId: p.A.project, role: 'admin' }, { projectId: p.B.project, role: 'viewer' }])
+        : null),
+    });
+    for (const name of ['A', 'B', 'C'] as const) {
+      const project = (await h.store.projects.create(`p${name}`, h.clock.now())).id;
+      const host = await seedHost(h.store, project, `h${name}`, [['disk', 'ERR']], h.clock.now());
+      const check = (await h.store.checks.list({ limit: 1, projectId: project })).items[0]!.id;
+      p[name] = { project, host, check };
+    }
+  });
+  after(async () => h.close());
+  const as = (method: 'GET' | 'DELETE' | 'POST', url: string, payload?: object) =>
+    h.app.inject({ method, url, headers: { 'x-test-user': 'alice' }, ...(payload ? { payload } : {}) });
+
+  it('writes into B answer 403 and change nothing; C answers 404; writes into A work', async () => {
+    for (const url of [`/api/v1/checks/${p.B.check}`, `/api/v1/hosts/${p.B.host}`]) {
+      const res = await as('DELETE', url);
+      assert.equal(res.statusCode, 403, `${url}: ${res.body}`);
+      assert.equal(errorCode(res.json()), 'OVS_ERR_FORBIDDEN');
+    }
+    assert.equal((await as('POST', '/api/v1/tokens', { name: 'b', role: 'viewer', projectId: p.B.project })).statusCode, 403);
+    assert.equal((await as('POST', '/api/v1/tokens', { name: 'all', role: 'viewer', projectId: null })).statusCode, 403);
+    assert.equal((await as('DELETE', `/api/v1/checks/${p.C.check}`)).statusCode, 404);
+    assert.ok(await h.store.checks.get(p.B.check));
+    assert.ok(await h.store.hosts.get(p.B.host));
+    assert.ok(await h.store.checks.get(p.C.check));
+    assert.equal((await as('POST', '/api/v1/tokens', { name: 'a', role: 'viewer', projectId: p.A.project })).statusCode, 201);
+    assert.equal((await as('DELETE', `/api/v1/checks/${p.A.check}`)).statusCode, 204);
+  });
+
+  it('lists A and B only; C by id or filter is 404/403', async () => {
+    const hosts = pageOf<Host>((await as('GET', '/api/v1/hosts')).json()).items;
+    assert.deepEqual(hosts.map((x) => x.name).sort(), ['hA', 'hB']);
+    const projects = pageOf<{ name: string }>((await as('GET', '/api/v1/projects')).json()).items;
+    assert.deepEqual(projects.map((x) => x.name).sort(), ['pA', 'pB']);
+    const tokens = pageOf<{ projectId: number | null }>((await as('GET', '/api/v1/tokens')).json()).items;
+    assert.ok(tokens.every((t) => t.projectId === p.A.project), 'only the tokens of the project she administers');
+    assert.equal((await as('GET', `/api/v1/hosts/${p.C.host}`)).statusCode, 404);
+    assert.equal((await as('GET', `/api/v1/hosts?project=pC`)).statusCode, 403);
+    assert.equal((await as('GET', `/api/v1/hosts/${p.B.host}`)).statusCode, 200);
   });
 });
