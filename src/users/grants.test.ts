@@ -57,6 +57,9 @@ describe('/api/v1/users with grants', () => {
     assert.deepEqual((patched.json() as { grants: unknown }).grants, [{ projectId: db, role: 'viewer' }]);
     const regrant = await root.inject({ method: 'PATCH', url: `/api/v1/users/${bob.id}`, payload: { grants: [{ project: 'web', role: 'editor' }, { project: 'db', role: 'admin' }] } });
     assert.deepEqual((regrant.json() as { grants: unknown }).grants, [{ projectId: web, role: 'editor' }, { projectId: db, role: 'admin' }]);
+    const ambiguous = await root.inject({ method: 'PATCH', url: `/api/v1/users/${bob.id}`, payload: { role: 'viewer' } });
+    assert.equal(ambiguous.statusCode, 400, 'role alone cannot say which of two grants it means');
+    assert.match(ambiguous.body, /role: the user has roles in several projects; send grants/);
   });
 
   test('bad grants answer 400 naming the field, and nothing is created', async () => {

@@ -89,7 +89,7 @@ function inScope(caller: Caller, grants: readonly Grant[]): boolean {
  * when unknown), or role/projectId as one grant, or null when it asks for none. Both at once: 400.
  */
 async function grantsOfBody(
-  store: Store, b: { role?: Role; projectId?: number | null; grants?: GrantBody[] }, current: { role: Role; projectId: number | null } | null,
+  store: Store, b: { role?: Role; projectId?: number | null; grants?: GrantBody[] }, current: User | null,
 ): Promise<Grant[] | null> {
   if (b.grants !== undefined) {
     if (b.role !== undefined || b.projectId !== undefined) throw invalid('grants', 'give either grants or role/projectId, not both');
@@ -104,6 +104,8 @@ async function grantsOfBody(
     return normalizeGrants(out);
   }
   if (b.role === undefined && b.projectId === undefined) return null;
+  // The single-role fields cannot say which of several grants they mean: refuse rather than drop grants.
+  if (current !== null && current.grants.length > 1) throw invalid(b.role !== undefined ? 'role' : 'projectId', 'the user has roles in several projects; send grants instead');
   const projectId = b.projectId !== undefined ? b.projectId : current?.projectId ?? null;
   if (projectId !== null && (await store.projects.get(projectId)) === null) throw invalid('projectId', `project ${projectId} does not exist`);
   return [{ projectId, role: b.role ?? current?.role ?? 'viewer' }];
