@@ -3,21 +3,12 @@
 // Severe banner, open the metrics explorer, and a viewer who sees no write buttons and cannot write.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createToken } from '../src/api/auth.js';
-import { addUser } from '../src/users/test-support/session.js';
-import { browserSkipReason, launchBrowser, postJson, screenshotPath, startLiveServer, type LiveServer } from './support/browser.js';
+import { browserSkipReason, postJson, screenshotPath, startLiveServer, type LiveServer } from './support/browser.js';
+import { logIn, openBrowserSession, type BrowserSession } from './support/browser-session.js';
 
 const skip = browserSkipReason();
-
-/** Logs in through the form and waits for the overview. */
-async function logIn(page: Page, base: string, name: string): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.fill('input[name=name]', name);
-  await page.fill('input[name=password]', 'correct horse');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.counts');
-}
 
 describe('dashboard in chromium', { skip: skip ?? false }, () => {
   let server: LiveServer;
@@ -25,15 +16,14 @@ describe('dashboard in chromium', { skip: skip ?? false }, () => {
   const report = (services: { name: string; state: string; info?: string }[], host = 'web1') =>
     postJson(server.url, '/api/set/service/status', { server: { name: host, key: 'k1' }, period: 60, services });
 
+  let session: BrowserSession | undefined;
+
   before(async () => {
-    server = await startLiveServer();
-    browser = await launchBrowser();
-    await addUser(server.store, 'ann', 'admin');
-    await addUser(server.store, 'vic', 'viewer');
+    session = await openBrowserSession();
+    ({ server, browser } = session);
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await session?.close();
   });
 
   test('first run: the setup page appears only while no user exists', async () => {

@@ -5,22 +5,13 @@
 // in place that survives a reload.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createToken } from '../src/api/auth.js';
 import { startHttpReceiver, type HttpReceiver } from '../src/notify/testing.js';
-import { addUser } from '../src/users/test-support/session.js';
-import { browserSkipReason, launchBrowser, screenshotPath, startLiveServer, type LiveServer } from './support/browser.js';
+import { browserSkipReason, screenshotPath, type LiveServer } from './support/browser.js';
+import { logIn, openBrowserSession, type BrowserSession } from './support/browser-session.js';
 
 const skip = browserSkipReason();
-
-/** Logs in through the form and waits for the overview. */
-async function logIn(page: Page, base: string, name: string): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.fill('input[name=name]', name);
-  await page.fill('input[name=password]', 'correct horse');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.counts');
-}
 
 describe('settings editors in chromium', { skip: skip ?? false }, () => {
   let server: LiveServer;
@@ -43,18 +34,17 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
     return r.routes.includes(`${method} /api/v1${path}`);
   };
 
+  let session: BrowserSession | undefined;
+
   before(async () => {
-    server = await startLiveServer({ engine: true });
-    browser = await launchBrowser();
+    session = await openBrowserSession({ engine: true });
+    ({ server, browser } = session);
     rx = await startHttpReceiver();
-    await addUser(server.store, 'ann', 'admin');
-    await addUser(server.store, 'vic', 'viewer');
     token = (await createToken(server.store, { name: 'probe', role: 'admin', projectId: null })).token;
   });
   after(async () => {
-    await browser?.close();
     await rx?.close();
-    await server?.close();
+    await session?.close();
   });
 
   test('a webhook channel made through the form is in the API; a bad URL is shown on the URL field; send test reaches the receiver', async () => {
@@ -383,11 +373,7 @@ describe('settings editors in chromium', { skip: skip ?? false }, () => {
     }
     const gusPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
-      await gusPage.goto(`${server.url}/`);
-      await gusPage.fill('input[name=name]', 'gus');
-      await gusPage.fill('input[name=password]', 'correct horse');
-      await gusPage.click('button[type=submit]');
-      await gusPage.waitForSelector('.counts');
+      await logIn(gusPage, server.url, 'gus');
       await gusPage.goto(`${server.url}/host/${hostIds.beta}`);
       await gusPage.waitForSelector('h1:has-text("h-beta")');
       assert.equal(await gusPage.locator('main button:has-text("Delete")').count(), 1);
