@@ -8,12 +8,16 @@ import type {
 import { defaultCheckState } from '../../alert/store-types.js';
 import type { Route, SilenceInput } from '../../alert/types.js';
 import type { CheckState, Flip } from '../../domain/types.js';
-import type { ChannelDefinition, ChannelType } from '../../notify/registry.js';
+import type { ChannelDefinition } from '../../notify/registry.js';
 import type { NotifyEvent } from '../../notify/types.js';
 import { decodeNumericCursor, pageOf } from '../cursor.js';
 import type { Page, TimeFilter } from '../types.js';
 import type { SqliteStore } from './index.js';
 import { runMigrations, type Migration } from './migrations-runner.js';
+import {
+  STATE_COLUMNS, toChannel, toDelivery, toEvent, toNotification, toRoute, toSilence, toState,
+  type ChannelRow, type DeliveryRow, type EventRow, type NotificationRow, type RouteRow, type SilenceRow, type StateRow,
+} from '../alerting-rows.js';
 import { toAlert, toFlip, type AlertRow, type FlipRow } from './rows.js';
 
 /** Schema steps of the alerting module. Append new steps; never edit a released one. */
@@ -113,62 +117,6 @@ export const ALERTING_MIGRATIONS: readonly Migration[] = [
     `),
   },
 ];
-
-interface ChannelRow { name: string; type: string; config: string; enabled: number; disabled_reason: string | null; origin: string; updated_at: number }
-interface RouteRow { id: number; name: string; spec: string; origin: string }
-interface SilenceRow {
-  id: number; project: string | null; host: string; check_pattern: string; starts_at: number; ends_at: number; recurrence: string;
-  until: number | null; comment: string; created_by: string; created_at: number; origin: string;
-}
-interface StateRow {
-  check_id: number; notified_state: string | null; last_notified_at: number | null; acked_at: number | null; acked_by: string | null;
-  ack_comment: string | null; flapping: number; next_flap_eval_at: number | null; next_reminder_at: number | null; reduction_ms: number | null;
-}
-interface EventRow {
-  id: number; source: string; source_id: number | null; check_id: number | null; at: number; release_at: number; status: string;
-  note: string | null; event: string;
-}
-interface DeliveryRow {
-  id: number; event_id: number; channel: string; group_key: string; created_at: number; attempts: number; next_attempt_at: number; event: string;
-}
-interface NotificationRow {
-  id: number; delivery_id: number; event_id: number; channel: string; attempt: number; at: number; status: string; error: string | null; duration_ms: number;
-}
-
-const toChannel = (r: ChannelRow): StoredChannel => ({
-  name: r.name, type: r.type as ChannelType, config: JSON.parse(r.config) as unknown, enabled: r.enabled !== 0,
-  disabledReason: r.disabled_reason, origin: r.origin as Origin, updatedAt: r.updated_at,
-});
-const toRoute = (r: RouteRow): StoredRoute => ({ ...(JSON.parse(r.spec) as Route), id: r.id, name: r.name, origin: r.origin as Origin });
-const toSilence = (r: SilenceRow): StoredSilence => ({
-  id: r.id, project: r.project, host: r.host, check: r.check_pattern, startsAt: r.starts_at, endsAt: r.ends_at,
-  recurrence: r.recurrence as StoredSilence['recurrence'], until: r.until, comment: r.comment, createdBy: r.created_by,
-  createdAt: r.created_at, origin: r.origin as Origin,
-});
-const toState = (r: StateRow): CheckAlertState => ({
-  checkId: r.check_id, notifiedState: r.notified_state as CheckState | null, lastNotifiedAt: r.last_notified_at, ackedAt: r.acked_at,
-  ackedBy: r.acked_by, ackComment: r.ack_comment, flapping: r.flapping !== 0, nextFlapEvalAt: r.next_flap_eval_at,
-  nextReminderAt: r.next_reminder_at, reductionMs: r.reduction_ms,
-});
-const toEvent = (r: EventRow): AlertEvent => ({
-  id: r.id, source: r.source as AlertEvent['source'], sourceId: r.source_id, checkId: r.check_id, at: r.at, releaseAt: r.release_at,
-  status: r.status as EventStatus, note: r.note, event: JSON.parse(r.event) as NotifyEvent,
-});
-const toDelivery = (r: DeliveryRow): Delivery => ({
-  id: r.id, eventId: r.event_id, channel: r.channel, groupKey: r.group_key, createdAt: r.created_at, attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at, event: JSON.parse(r.event) as NotifyEvent,
-});
-const toNotification = (r: NotificationRow): NotificationRecord => ({
-  id: r.id, deliveryId: r.delivery_id, eventId: r.event_id, channel: r.channel, attempt: r.attempt, at: r.at,
-  status: r.status as NotificationRecord['status'], error: r.error, durationMs: r.duration_ms,
-});
-
-/** CheckAlertState field → column. */
-const STATE_COLUMNS: Record<keyof CheckStatePatch, string> = {
-  notifiedState: 'notified_state', lastNotifiedAt: 'last_notified_at', ackedAt: 'acked_at', ackedBy: 'acked_by',
-  ackComment: 'ack_comment', flapping: 'flapping', nextFlapEvalAt: 'next_flap_eval_at', nextReminderAt: 'next_reminder_at',
-  reductionMs: 'reduction_ms',
-};
 
 function stateValue(v: unknown): string | number | null {
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -526,6 +474,9 @@ export class SqliteAlertStore implements AlertStore {
   async events(filter: EventFilter): Promise<Page<AlertEvent>> {
     const { where, args } = timeWhere(filter);
     if (filter.projectId !== undefined) { where.push("json_extract(event, '$.projectId') = ?"); args.push(filter.projectId); }
+    if (filter.projectIds !== undefined) {
+      where.push("json_extract(event, '$.projectId') IN (SELECT value FROM json_each(?))"); args.push(JSON.stringify(filter.projectIds));
+    }
     if (filter.checkId !== undefined) { where.push('check_id = ?'); args.push(filter.checkId); }
     if (filter.status !== undefined) { where.push('status = ?'); args.push(filter.status); }
     const rows = this.q(`SELECT * FROM alert_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
