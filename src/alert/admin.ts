@@ -199,13 +199,14 @@ export class AlertAdmin {
 
   /**
    * The alert feed, newest first: every event with what became of it (routed, silenced, dropped, ...).
-   * With `projectId`, only that project's events (checked again here, so a store that ignored the
+   * With `projectId` (or `projectIds`), only those projects' events (checked again here, so a store that ignored the
    * filter could shorten a page but never leak another project's events).
    */
   async events(filter: EventFilter): Promise<Page<AlertEvent>> {
     const page = await this.alerts.events(filter);
-    if (filter.projectId === undefined) return page;
-    return { ...page, items: page.items.filter((e) => e.event.projectId === filter.projectId) };
+    const only = filter.projectId !== undefined ? [filter.projectId] : filter.projectIds;
+    if (only === undefined) return page;
+    return { ...page, items: page.items.filter((e) => e.event.projectId !== undefined && e.event.projectId !== null && only.includes(e.event.projectId)) };
   }
 
   /** Delivery attempts, newest first. */

@@ -145,7 +145,11 @@ export type IntakePlanner = (item: IntakeItem) => { event: NotifyEvent; releaseA
 export type ExpiryPlanner = (check: { id: number; state: CheckState; lastReportAt: number | null; periodS: number | null }, now: number) => { state: CheckState; info: string };
 
 /** Filters of the alert feed. `projectId` keeps one project's events (project-scoped tokens). */
-export type EventFilter = TimeFilter & { checkId?: number; status?: EventStatus; projectId?: number };
+export type EventFilter = TimeFilter & {
+  checkId?: number; status?: EventStatus; projectId?: number;
+  /** Only events of these projects (a caller's scope; empty = none; events without a project are left out). */
+  projectIds?: readonly number[];
+};
 
 /** The alerting store. */
 export interface AlertStore {

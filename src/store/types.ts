@@ -19,6 +19,8 @@ export interface PageRequest {
 /** Filters for listing checks. */
 export interface CheckFilter extends PageRequest {
   projectId?: number;
+  /** Only checks of these projects (a caller's scope; empty = none). */
+  projectIds?: readonly number[];
   hostId?: number;
   state?: CheckState;
   /** Only checks whose name starts with this. */
@@ -121,7 +123,8 @@ export interface HostRepo {
    * the first key wins. Returns the host as stored afterwards, or null when it does not exist.
    */
   claimKey(id: number, key: HostKeyHash): Promise<HostWithKey | null>;
-  list(filter: PageRequest & { projectId?: number; namePrefix?: string }): Promise<Page<Host>>;
+  /** Hosts by id; `projectIds` keeps those of these projects (a caller's scope; empty = none). */
+  list(filter: PageRequest & { projectId?: number; projectIds?: readonly number[]; namePrefix?: string }): Promise<Page<Host>>;
   /** Deletes the host with its checks, history and flips; false when it did not exist. */
   delete(id: number): Promise<boolean>;
 }
@@ -149,8 +152,10 @@ export interface IngestWriter {
 /** History reads (newest first). */
 export interface HistoryReader {
   stateReports(checkId: number, filter: TimeFilter): Promise<Page<StateReport>>;
-  flips(filter: TimeFilter & { checkId?: number; projectId?: number; hostId?: number }): Promise<Page<Flip>>;
-  alerts(filter: TimeFilter & { projectId?: number; hostId?: number; checkId?: number }): Promise<Page<Alert>>;
+  /** Flips newest first; `projectIds` keeps those of these projects (a caller's scope; empty = none). */
+  flips(filter: TimeFilter & { checkId?: number; projectId?: number; projectIds?: readonly number[]; hostId?: number }): Promise<Page<Flip>>;
+  /** Alerts newest first; `projectIds` as for flips. */
+  alerts(filter: TimeFilter & { projectId?: number; projectIds?: readonly number[]; hostId?: number; checkId?: number }): Promise<Page<Alert>>;
 }
 
 /** Housekeeping. */

@@ -1,7 +1,7 @@
 // GET /alerts and GET /flips: project-wide time-ordered logs (newest first) with filters and paging.
 import type { FastifyInstance } from 'fastify';
 import { OverseeError } from '../../errors.js';
-import { canSee, resolveHostFilter, resolveProjectFilter, visibleItems, type ApiContext } from './context.js';
+import { canSee, resolveHostFilter, resolveProjectScope, visibleItems, type ApiContext } from './context.js';
 import type { Principal } from '../auth.js';
 import {
   alertSchema, errorResponses, flipSchema, hostQueryProperty, pageQueryProperties, pageSchema, projectQueryProperty,
@@ -29,15 +29,15 @@ const logQuery = {
 
 /** Turns the shared filters into store filters, checking scope (unknown host/check: 404). */
 async function resolveLogFilter(ctx: ApiContext, p: Principal, q: LogQuery) {
-  const projectId = await resolveProjectFilter(ctx, p, q.project);
-  const hostId = q.host === undefined ? undefined : await resolveHostFilter(ctx, p, q.host, projectId);
+  const scope = await resolveProjectScope(ctx, p, q.project);
+  const hostId = q.host === undefined ? undefined : await resolveHostFilter(ctx, p, q.host, scope.projectId);
   if (q.check !== undefined) {
     const check = await ctx.store.checks.get(q.check);
     if (check === null || !canSee(p, check.projectId)) {
       throw new OverseeError('OVS_ERR_NOT_FOUND', `check: no check ${q.check}`, { field: 'check' });
     }
   }
-  return { limit: q.limit, cursor: q.cursor ?? null, from: q.from, to: q.to, projectId, hostId, checkId: q.check };
+  return { limit: q.limit, cursor: q.cursor ?? null, from: q.from, to: q.to, ...scope, hostId, checkId: q.check };
 }
 
 /** Registers the alert and flip log routes on the /api/v1 instance. */

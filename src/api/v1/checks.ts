@@ -2,7 +2,7 @@
 // GET /checks/:id/history (state reports) and GET /checks/:id/flips (state changes), newest first.
 import type { FastifyInstance } from 'fastify';
 import type { CheckState } from '../../domain/types.js';
-import { requireRole, resolveHostFilter, resolveProjectFilter, visibleItems, visibleOr404, type ApiContext } from './context.js';
+import { requireRole, resolveHostFilter, resolveProjectScope, visibleItems, visibleOr404, type ApiContext } from './context.js';
 import {
   checkSchema, errorResponses, flipSchema, hostQueryProperty, idParams, pageQueryProperties, pageSchema,
   projectQueryProperty, ref, stateReportSchema, stateSchema, timeQueryProperties,
@@ -46,10 +46,10 @@ export function checkRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }, async (request) => {
     const q = request.query;
     const p = ctx.principal(request);
-    const projectId = await resolveProjectFilter(ctx, p, q.project);
-    const hostId = q.host === undefined ? undefined : await resolveHostFilter(ctx, p, q.host, projectId);
+    const scope = await resolveProjectScope(ctx, p, q.project);
+    const hostId = q.host === undefined ? undefined : await resolveHostFilter(ctx, p, q.host, scope.projectId);
     return visibleItems(p, await ctx.store.checks.list({
-      limit: q.limit, cursor: q.cursor ?? null, projectId, hostId, state: q.state, namePrefix: q.prefix,
+      limit: q.limit, cursor: q.cursor ?? null, ...scope, hostId, state: q.state, namePrefix: q.prefix,
     }));
   });
 

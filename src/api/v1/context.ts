@@ -9,7 +9,7 @@ import type { Role } from '../../domain/types.js';
 import { OverseeError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
-import { roleAtLeast, roleIn, topRole, type Principal } from '../auth.js';
+import { globalRole, roleAtLeast, roleIn, topRole, type Principal } from '../auth.js';
 
 /** Per-plugin-instance state handed to the route modules. */
 export interface ApiContext {
@@ -78,7 +78,7 @@ export function singleProject(p: Principal): number | undefined {
   return [...ids][0] ?? undefined;
 }
 
-/** Keeps the items of a page the caller may see (for callers spanning several projects without a filter). */
+/** Keeps the items of a page the caller may see (a last guard: list routes filter in the store through resolveProjectScope). */
 export function visibleItems<T extends { projectId: number }>(p: Principal, page: { items: T[]; nextCursor: string | null }): { items: T[]; nextCursor: string | null } {
   return { items: page.items.filter((x) => canSee(p, x.projectId)), nextCursor: page.nextCursor };
 }
@@ -87,8 +87,8 @@ const DIGITS = /^[0-9]+$/;
 
 /**
  * The project id to filter by: the `project` query (id or name) if given, else the caller's only project
- * (undefined = every project the caller sees: a caller of several projects filters the answer with
- * visibleItems). Unknown project: 404; a project where the caller lacks the demanded role: 403.
+ * (undefined = every project the caller sees: list routes use resolveProjectScope for that case).
+ * Unknown project: 404; a project where the caller lacks the demanded role: 403.
  */
 export async function resolveProjectFilter(ctx: ApiContext, p: Principal, value: string | undefined): Promise<number | undefined> {
   if (value === undefined) return singleProject(p);
@@ -98,6 +98,27 @@ export async function resolveProjectFilter(ctx: ApiContext, p: Principal, value:
     throw new OverseeError('OVS_ERR_FORBIDDEN', `project: the caller has no ${demandedRole(p)} role in project ${JSON.stringify(project.name)}`, { field: 'project' });
   }
   return project.id;
+}
+
+/** The project filter of a list query as store filters: one project, the caller's projects, or none (every project). */
+export interface ProjectScope {
+  /** One project (the `project` query, or the caller's only project). */
+  projectId?: number;
+  /** The projects where the caller has the demanded role, for a caller without it in every project (empty = none). */
+  projectIds?: number[];
+}
+
+/**
+ * The project filter for a list: the `project` query (as resolveProjectFilter), else every project for a
+ * caller with the demanded role in every project, else the ids of the projects where it has that role,
+ * so the store filters in its query (`project_id IN (...)`) and pages come back full.
+ */
+export async function resolveProjectScope(ctx: ApiContext, p: Principal, value: string | undefined): Promise<ProjectScope> {
+  const projectId = await resolveProjectFilter(ctx, p, value);
+  if (projectId !== undefined) return { projectId };
+  const global = globalRole(p.grants);
+  if (global !== null && roleAtLeast(global, demandedRole(p))) return {};
+  return { projectIds: (await ctx.store.projects.list()).map((pr) => pr.id).filter((id) => canSee(p, id)) };
 }
 
 /**

@@ -1,6 +1,6 @@
 // GET /hosts, GET /hosts/:id, DELETE /hosts/:id (editor; deletes the host's checks and history too).
 import type { FastifyInstance } from 'fastify';
-import { requireRole, resolveProjectFilter, visibleItems, visibleOr404, type ApiContext } from './context.js';
+import { requireRole, resolveProjectScope, visibleItems, visibleOr404, type ApiContext } from './context.js';
 import { errorResponses, hostSchema, idParams, pageQueryProperties, pageSchema, projectQueryProperty, ref } from './schemas.js';
 
 interface HostsQuery {
@@ -28,8 +28,8 @@ export function hostRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }, async (request) => {
     const q = request.query;
     const p = ctx.principal(request);
-    const projectId = await resolveProjectFilter(ctx, p, q.project);
-    return visibleItems(p, await ctx.store.hosts.list({ limit: q.limit, cursor: q.cursor ?? null, projectId, namePrefix: q.prefix }));
+    const scope = await resolveProjectScope(ctx, p, q.project);
+    return visibleItems(p, await ctx.store.hosts.list({ limit: q.limit, cursor: q.cursor ?? null, ...scope, namePrefix: q.prefix }));
   });
 
   app.get<{ Params: { id: number } }>('/hosts/:id', {

@@ -154,11 +154,12 @@ export class PgHosts implements HostRepo {
       return one(this.pool, 'SELECT * FROM hosts WHERE id = $1', [id], toHostWithKey);
     });
   }
-  list(filter: PageRequest & { projectId?: number; namePrefix?: string }): Promise<Page<Host>> {
+  list(filter: PageRequest & { projectId?: number; projectIds?: readonly number[]; namePrefix?: string }): Promise<Page<Host>> {
     return this.timed('hosts.list', async () => {
       const p = new Params();
       const where: string[] = [];
       if (filter.projectId !== undefined) where.push(`project_id = ${p.add(filter.projectId)}`);
+      if (filter.projectIds !== undefined) where.push(`project_id = ANY(${p.add(filter.projectIds)}::bigint[])`);
       if (filter.namePrefix) where.push(`starts_with(name, ${p.add(filter.namePrefix)})`);
       if (filter.cursor) where.push(`id > ${p.add(decodeNumericCursor(filter.cursor, 1)[0])}`);
       const res = await this.pool.query<HostRow>(`SELECT * FROM hosts ${whereSql(where)} ORDER BY id LIMIT ${p.add(filter.limit + 1)}`, p.values);
@@ -188,6 +189,7 @@ export class PgChecks implements CheckRepo {
       const p = new Params();
       const where: string[] = [];
       if (filter.projectId !== undefined) where.push(`c.project_id = ${p.add(filter.projectId)}`);
+      if (filter.projectIds !== undefined) where.push(`c.project_id = ANY(${p.add(filter.projectIds)}::bigint[])`);
       if (filter.hostId !== undefined) where.push(`c.host_id = ${p.add(filter.hostId)}`);
       if (filter.state !== undefined) where.push(`c.state = ${p.add(filter.state)}`);
       if (filter.namePrefix) where.push(`starts_with(c.name, ${p.add(filter.namePrefix)})`);
@@ -225,7 +227,7 @@ export class PgHistory implements HistoryReader {
     });
   }
 
-  flips(filter: TimeFilter & { checkId?: number; projectId?: number; hostId?: number }): Promise<Page<Flip>> {
+  flips(filter: TimeFilter & { checkId?: number; projectId?: number; projectIds?: readonly number[]; hostId?: number }): Promise<Page<Flip>> {
     return this.timed('history.flips', async () => {
       const p = new Params();
       const where = [...timeWhere(filter, p), ...scopeWhere(filter, p)];
@@ -234,7 +236,7 @@ export class PgHistory implements HistoryReader {
     });
   }
 
-  alerts(filter: TimeFilter & { projectId?: number; hostId?: number; checkId?: number }): Promise<Page<Alert>> {
+  alerts(filter: TimeFilter & { projectId?: number; projectIds?: readonly number[]; hostId?: number; checkId?: number }): Promise<Page<Alert>> {
     return this.timed('history.alerts', async () => {
       const p = new Params();
       const where = [...timeWhere(filter, p), ...scopeWhere(filter, p)];
@@ -244,10 +246,11 @@ export class PgHistory implements HistoryReader {
   }
 }
 
-function scopeWhere(filter: { checkId?: number; projectId?: number; hostId?: number }, p: Params): string[] {
+function scopeWhere(filter: { checkId?: number; projectId?: number; projectIds?: readonly number[]; hostId?: number }, p: Params): string[] {
   const where: string[] = [];
   if (filter.checkId !== undefined) where.push(`check_id = ${p.add(filter.checkId)}`);
   if (filter.projectId !== undefined) where.push(`project_id = ${p.add(filter.projectId)}`);
+  if (filter.projectIds !== undefined) where.push(`project_id = ANY(${p.add(filter.projectIds)}::bigint[])`);
   if (filter.hostId !== undefined) where.push(`host_id = ${p.add(filter.hostId)}`);
   return where;
 }

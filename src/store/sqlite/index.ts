@@ -248,11 +248,12 @@ class SqliteHosts implements HostRepo {
       return mapOrNull(this.db.prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow, toHostWithKey);
     }));
   }
-  list(filter: PageRequest & { projectId?: number; namePrefix?: string }): Promise<Page<Host>> {
+  list(filter: PageRequest & { projectId?: number; projectIds?: readonly number[]; namePrefix?: string }): Promise<Page<Host>> {
     return this.timed('hosts.list', () => {
       const where: string[] = [];
       const args: (number | string)[] = [];
       if (filter.projectId !== undefined) { where.push('project_id = ?'); args.push(filter.projectId); }
+      if (filter.projectIds !== undefined) { where.push('project_id IN (SELECT value FROM json_each(?))'); args.push(JSON.stringify(filter.projectIds)); }
       if (filter.namePrefix) { where.push("name >= ? AND name < ? || x'ff'"); args.push(filter.namePrefix, filter.namePrefix); }
       if (filter.cursor) { where.push('id > ?'); args.push(decodeNumericCursor(filter.cursor, 1)[0] as number); }
       const sql = `SELECT * FROM hosts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id LIMIT ?`;
@@ -283,6 +284,7 @@ class SqliteChecks implements CheckRepo {
       const where: string[] = [];
       const args: (number | string)[] = [];
       if (filter.projectId !== undefined) { where.push('c.project_id = ?'); args.push(filter.projectId); }
+      if (filter.projectIds !== undefined) { where.push('c.project_id IN (SELECT value FROM json_each(?))'); args.push(JSON.stringify(filter.projectIds)); }
       if (filter.hostId !== undefined) { where.push('c.host_id = ?'); args.push(filter.hostId); }
       if (filter.state !== undefined) { where.push('c.state = ?'); args.push(filter.state); }
       if (filter.namePrefix) { where.push('substr(c.name, 1, ?) = ?'); args.push(filter.namePrefix.length, filter.namePrefix); }
@@ -391,11 +393,12 @@ class SqliteHistory implements HistoryReader {
     });
   }
 
-  flips(filter: TimeFilter & { checkId?: number; projectId?: number; hostId?: number }): Promise<Page<Flip>> {
+  flips(filter: TimeFilter & { checkId?: number; projectId?: number; projectIds?: readonly number[]; hostId?: number }): Promise<Page<Flip>> {
     return this.timed('history.flips', () => {
       const { where, args } = timeWhere(filter, 'at', 'id');
       if (filter.checkId !== undefined) { where.push('check_id = ?'); args.push(filter.checkId); }
       if (filter.projectId !== undefined) { where.push('project_id = ?'); args.push(filter.projectId); }
+      if (filter.projectIds !== undefined) { where.push('project_id IN (SELECT value FROM json_each(?))'); args.push(JSON.stringify(filter.projectIds)); }
       if (filter.hostId !== undefined) { where.push('host_id = ?'); args.push(filter.hostId); }
       const rows = this.db.prepare(`SELECT * FROM flips ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY at DESC, id DESC LIMIT ?`)
         .all(...args, filter.limit + 1) as FlipRow[];
@@ -403,11 +406,12 @@ class SqliteHistory implements HistoryReader {
     });
   }
 
-  alerts(filter: TimeFilter & { projectId?: number; hostId?: number; checkId?: number }): Promise<Page<Alert>> {
+  alerts(filter: TimeFilter & { projectId?: number; projectIds?: readonly number[]; hostId?: number; checkId?: number }): Promise<Page<Alert>> {
     return this.timed('history.alerts', () => {
       const { where, args } = timeWhere(filter, 'at', 'id');
       if (filter.checkId !== undefined) { where.push('check_id = ?'); args.push(filter.checkId); }
       if (filter.projectId !== undefined) { where.push('project_id = ?'); args.push(filter.projectId); }
+      if (filter.projectIds !== undefined) { where.push('project_id IN (SELECT value FROM json_each(?))'); args.push(JSON.stringify(filter.projectIds)); }
       if (filter.hostId !== undefined) { where.push('host_id = ?'); args.push(filter.hostId); }
       const rows = this.db.prepare(`SELECT * FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY at DESC, id DESC LIMIT ?`)
         .all(...args, filter.limit + 1) as AlertRow[];
@@ -431,9 +435,9 @@ class SqliteMaintenance implements Maintenance {
 }
 
 /** WHERE parts for a newest-first time log with an (at, id) cursor. */
-function timeWhere(filter: TimeFilter, atCol: string, idCol: string): { where: string[]; args: number[] } {
+function timeWhere(filter: TimeFilter, atCol: string, idCol: string): { where: string[]; args: (number | string)[] } {
   const where: string[] = [];
-  const args: number[] = [];
+  const args: (number | string)[] = [];
   if (filter.from !== undefined) { where.push(`${atCol} >= ?`); args.push(filter.from); }
   if (filter.to !== undefined) { where.push(`${atCol} <= ?`); args.push(filter.to); }
   if (filter.cursor) {
