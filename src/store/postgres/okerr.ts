@@ -2,8 +2,9 @@
 // state, the OkerrRepo of src/ingest/okerr-repo.ts. Each write is one statement (an upsert).
 import type pg from 'pg';
 import {
-  defaultOkerrSettings, type OkerrIndicatorRecord, type OkerrPolicy, type OkerrRepo, type OkerrSettings, type OkerrSettingsPatch,
+  defaultOkerrSettings, type OkerrIndicatorRecord, type OkerrRepo, type OkerrSettings, type OkerrSettingsPatch,
 } from '../../ingest/okerr-repo.js';
+import { toOkerrIndicator, toOkerrSettings, type OkerrIndicatorRow, type OkerrSettingsRow } from '../okerr-rows.js';
 import type { PgMigration } from './migrations-runner.js';
 import { inTransaction, mapPgError } from './pool.js';
 
@@ -36,47 +37,14 @@ export const PG_OKERR_MIGRATIONS: readonly PgMigration[] = [
   },
 ];
 
-interface SettingsRow { project_id: number; secret_salt: string | null; secret_hash: string | null; autocreate: boolean; policies: string }
-interface IndicatorRow {
-  project_id: number; name: string; method: string; policy: string; previous: string | null; tags: string; description: string; updated_at: number;
-}
-
-function isPolicy(v: unknown): v is OkerrPolicy {
-  if (typeof v !== 'object' || v === null) return false;
-  const { periodS, patienceS } = v as Record<string, unknown>;
-  return typeof periodS === 'number' && typeof patienceS === 'number';
-}
-
-function toSettings(row: SettingsRow): OkerrSettings {
-  const policies: Record<string, OkerrPolicy> = {};
-  const parsed: unknown = JSON.parse(row.policies);
-  if (typeof parsed === 'object' && parsed !== null) {
-    for (const [k, v] of Object.entries(parsed)) if (isPolicy(v)) policies[k] = { periodS: v.periodS, patienceS: v.patienceS };
-  }
-  return {
-    projectId: row.project_id,
-    secret: row.secret_salt !== null && row.secret_hash !== null ? { salt: row.secret_salt, hash: row.secret_hash } : null,
-    autocreate: row.autocreate,
-    policies,
-  };
-}
-
-function toIndicator(row: IndicatorRow): OkerrIndicatorRecord {
-  const tags: unknown = JSON.parse(row.tags);
-  return {
-    projectId: row.project_id, name: row.name, method: row.method, policy: row.policy, previous: row.previous,
-    tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [], desc: row.description, updatedAt: row.updated_at,
-  };
-}
-
 /** OkerrRepo on the store's pool (tables migrated when the store opens). */
 export class PgOkerrRepo implements OkerrRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   async getSettings(projectId: number): Promise<OkerrSettings> {
-    const row = (await this.pool.query<SettingsRow>('SELECT * FROM okerr_settings WHERE project_id = $1', [projectId])
+    const row = (await this.pool.query<OkerrSettingsRow>('SELECT * FROM okerr_settings WHERE project_id = $1', [projectId])
       .catch((err: unknown) => { throw mapPgError(err); })).rows[0];
-    return row ? toSettings(row) : defaultOkerrSettings(projectId);
+    return row ? toOkerrSettings(row) : defaultOkerrSettings(projectId);
   }
 
   /** Read-modify-write under the settings row's lock (a patch from another node is never lost). */
@@ -84,7 +52,7 @@ export class PgOkerrRepo implements OkerrRepo {
     return inTransaction(this.pool, async (c) => {
       await c.query(`INSERT INTO okerr_settings (project_id, autocreate, policies, updated_at) VALUES ($1, true, '{}', $2)
         ON CONFLICT (project_id) DO NOTHING`, [projectId, now]);
-      const cur = toSettings((await c.query<SettingsRow>('SELECT * FROM okerr_settings WHERE project_id = $1 FOR UPDATE', [projectId])).rows[0] as SettingsRow);
+      const cur = toOkerrSettings((await c.query<OkerrSettingsRow>('SELECT * FROM okerr_settings WHERE project_id = $1 FOR UPDATE', [projectId])).rows[0] as OkerrSettingsRow);
       const next: OkerrSettings = {
         projectId,
         secret: patch.secret === undefined ? cur.secret : patch.secret,
@@ -98,9 +66,9 @@ export class PgOkerrRepo implements OkerrRepo {
   }
 
   async getIndicator(projectId: number, name: string): Promise<OkerrIndicatorRecord | null> {
-    const row = (await this.pool.query<IndicatorRow>('SELECT * FROM okerr_indicators WHERE project_id = $1 AND name = $2', [projectId, name])
+    const row = (await this.pool.query<OkerrIndicatorRow>('SELECT * FROM okerr_indicators WHERE project_id = $1 AND name = $2', [projectId, name])
       .catch((err: unknown) => { throw mapPgError(err); })).rows[0];
-    return row ? toIndicator(row) : null;
+    return row ? toOkerrIndicator(row) : null;
   }
 
   async saveIndicator(r: OkerrIndicatorRecord): Promise<void> {

@@ -2,8 +2,9 @@
 // per-indicator state. Writes go through the store's group committer, so they share its durable COMMIT.
 import type Database from 'better-sqlite3';
 import {
-  defaultOkerrSettings, type OkerrIndicatorRecord, type OkerrPolicy, type OkerrRepo, type OkerrSettings, type OkerrSettingsPatch,
+  defaultOkerrSettings, type OkerrIndicatorRecord, type OkerrRepo, type OkerrSettings, type OkerrSettingsPatch,
 } from '../../ingest/okerr-repo.js';
+import { toOkerrIndicator, toOkerrSettings, type OkerrIndicatorRow, type OkerrSettingsRow } from '../okerr-rows.js';
 import { isPostgresStore } from '../postgres/index.js';
 import { PgOkerrRepo } from '../postgres/okerr.js';
 import type { Store } from '../types.js';
@@ -40,56 +41,6 @@ export const OKERR_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-interface SettingsRow {
-  project_id: number;
-  secret_salt: string | null;
-  secret_hash: string | null;
-  autocreate: number;
-  policies: string;
-}
-
-interface IndicatorRow {
-  project_id: number;
-  name: string;
-  method: string;
-  policy: string;
-  previous: string | null;
-  tags: string;
-  description: string;
-  updated_at: number;
-}
-
-function isPolicy(v: unknown): v is OkerrPolicy {
-  if (typeof v !== 'object' || v === null) return false;
-  const { periodS, patienceS } = v as Record<string, unknown>;
-  return typeof periodS === 'number' && typeof patienceS === 'number';
-}
-
-function parsePolicies(text: string): Record<string, OkerrPolicy> {
-  const out: Record<string, OkerrPolicy> = {};
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== 'object' || parsed === null) return out;
-  for (const [k, v] of Object.entries(parsed)) if (isPolicy(v)) out[k] = { periodS: v.periodS, patienceS: v.patienceS };
-  return out;
-}
-
-function toSettings(row: SettingsRow): OkerrSettings {
-  return {
-    projectId: row.project_id,
-    secret: row.secret_salt !== null && row.secret_hash !== null ? { salt: row.secret_salt, hash: row.secret_hash } : null,
-    autocreate: row.autocreate !== 0,
-    policies: parsePolicies(row.policies),
-  };
-}
-
-function toIndicator(row: IndicatorRow): OkerrIndicatorRecord {
-  const tags: unknown = JSON.parse(row.tags);
-  return {
-    projectId: row.project_id, name: row.name, method: row.method, policy: row.policy, previous: row.previous,
-    tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [], desc: row.description, updatedAt: row.updated_at,
-  };
-}
-
 /** The okerr repository on the store's SQLite file; migrates its tables on construction. */
 export class SqliteOkerrRepo implements OkerrRepo {
   private readonly st;
@@ -109,14 +60,14 @@ export class SqliteOkerrRepo implements OkerrRepo {
   }
 
   async getSettings(projectId: number): Promise<OkerrSettings> {
-    const row = this.st.settings.get(projectId) as SettingsRow | undefined;
-    return row ? toSettings(row) : defaultOkerrSettings(projectId);
+    const row = this.st.settings.get(projectId) as OkerrSettingsRow | undefined;
+    return row ? toOkerrSettings(row) : defaultOkerrSettings(projectId);
   }
 
   setSettings(projectId: number, patch: OkerrSettingsPatch, now: number): Promise<OkerrSettings> {
     return this.writer.run(() => {
-      const row = this.st.settings.get(projectId) as SettingsRow | undefined;
-      const cur = row ? toSettings(row) : defaultOkerrSettings(projectId);
+      const row = this.st.settings.get(projectId) as OkerrSettingsRow | undefined;
+      const cur = row ? toOkerrSettings(row) : defaultOkerrSettings(projectId);
       const next: OkerrSettings = {
         projectId,
         secret: patch.secret === undefined ? cur.secret : patch.secret,
@@ -130,8 +81,8 @@ export class SqliteOkerrRepo implements OkerrRepo {
   }
 
   async getIndicator(projectId: number, name: string): Promise<OkerrIndicatorRecord | null> {
-    const row = this.st.indicator.get(projectId, name) as IndicatorRow | undefined;
-    return row ? toIndicator(row) : null;
+    const row = this.st.indicator.get(projectId, name) as OkerrIndicatorRow | undefined;
+    return row ? toOkerrIndicator(row) : null;
   }
 
   saveIndicator(r: OkerrIndicatorRecord): Promise<void> {
