@@ -5,22 +5,14 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, describe, test } from 'node:test';
 import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../src/store/postgres/test-support.js';
+import { requestJson, type JsonAnswer } from './support/http-json.js';
 import { runOversee, startServerProcess, type ServerProcess } from './support/server.js';
 
 const url = pgTestUrl();
 const skip = await pgSkipReason(url);
 
-async function call(base: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(new URL(path, base), {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try { parsed = JSON.parse(text); } catch { /* text */ }
-  return { status: res.status, body: parsed };
-}
+/** GET, or POST `body` as JSON; with a Bearer token when given. */
+const call = (base: string, path: string, body?: unknown, token?: string): Promise<JsonAnswer> => requestJson(base, path, { body, token });
 
 describe('oversee migrate --from ./data --to postgres://…', { skip: skip ?? false }, () => {
   const schema = freshSchemaName('ovs_migrate');

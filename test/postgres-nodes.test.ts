@@ -17,6 +17,7 @@ import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../src/sto
 import { openSharedTsdbStorage } from '../src/store/postgres/tsdb-shared.js';
 import { openPostgresTsdbStorage } from '../src/store/postgres/tsdb-storage.js';
 import { Tsdb } from '../src/tsdb/index.js';
+import { requestJson, type JsonAnswer } from './support/http-json.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const url = pgTestUrl();
@@ -106,17 +107,8 @@ describe('several node processes on one PostgreSQL', { skip: skip ?? false }, ()
 
 // ---------- metrics (tsdb) on two real `oversee serve` nodes ----------
 
-async function api(base: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(new URL(path, base), {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try { parsed = JSON.parse(text); } catch { /* text */ }
-  return { status: res.status, body: parsed };
-}
+/** GET, or POST `body` as JSON; with a Bearer token when given. */
+const api = (base: string, path: string, token: string | null, body?: unknown): Promise<JsonAnswer> => requestJson(base, path, { body, token });
 
 /** A UDP port free right now (bound and released). */
 async function freeUdpPort(): Promise<number> {

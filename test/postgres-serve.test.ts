@@ -8,22 +8,11 @@ import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../src/store/postgres/test-support.js';
+import { requestJson } from './support/http-json.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const url = pgTestUrl();
 const skip = await pgSkipReason(url);
-
-async function call(base: string, path: string, init: { method?: string; body?: unknown; token?: string | null } = {}): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(new URL(path, base), {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try { body = JSON.parse(text); } catch { /* text */ }
-  return { status: res.status, body };
-}
 
 describe('oversee serve on PostgreSQL (two real processes, one schema)', { skip: skip ?? false }, () => {
   const schema = freshSchemaName('ovs_serve');
@@ -48,7 +37,7 @@ describe('oversee serve on PostgreSQL (two real processes, one schema)', { skip:
   });
 
   test('both nodes are ready and every module has its tables in the schema', async () => {
-    for (const n of [a, b]) assert.deepEqual(await call(n.url, '/readyz'), { status: 200, body: { status: 'ready' } });
+    for (const n of [a, b]) assert.deepEqual(await requestJson(n.url, '/readyz'), { status: 200, body: { status: 'ready' } });
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
@@ -60,9 +49,9 @@ describe('oversee serve on PostgreSQL (two real processes, one schema)', { skip:
   });
 
   test('a report taken by one node is read on the other', async () => {
-    const sent = await call(a.url, '/api/set/service/status', { body: { server: { name: 'web1', key: 'k1' }, period: 60, services: [{ name: 'disk', state: 'ERR', info: 'full' }] } });
+    const sent = await requestJson(a.url, '/api/set/service/status', { body: { server: { name: 'web1', key: 'k1' }, period: 60, services: [{ name: 'disk', state: 'ERR', info: 'full' }] } });
     assert.equal(sent.status, 200);
-    const list = await call(b.url, '/api/v1/checks', { token });
+    const list = await requestJson(b.url, '/api/v1/checks', { token });
     assert.equal(list.status, 200);
     const items = (list.body as { items: Array<{ name: string; state: string }> }).items;
     assert.deepEqual(items.map((c) => [c.name, c.state]), [['disk', 'ERR']]);
@@ -83,7 +72,7 @@ describe('oversee serve on PostgreSQL (two real processes, one schema)', { skip:
       }
     })();
     await new Promise((r) => setTimeout(r, 300)); // subscribed
-    assert.equal((await call(a.url, '/api/set/service/status', { body: { server: { name: 'web1', key: 'k1' }, period: 60, services: [{ name: 'live-probe', state: 'OK', info: '' }] } })).status, 200);
+    assert.equal((await requestJson(a.url, '/api/set/service/status', { body: { server: { name: 'web1', key: 'k1' }, period: 60, services: [{ name: 'live-probe', state: 'OK', info: '' }] } })).status, 200);
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 5000));
     const got = await Promise.race([seen, timeout]);
     ac.abort();
@@ -92,13 +81,13 @@ describe('oversee serve on PostgreSQL (two real processes, one schema)', { skip:
   });
 
   test('samples of one series written through both nodes are each seen once, before and after a node stops', async () => {
-    const put = (base: string, from: number, to: number): Promise<{ status: number }> => call(base, '/api/put', {
+    const put = (base: string, from: number, to: number): Promise<{ status: number }> => requestJson(base, '/api/put', {
       body: Array.from({ length: to - from + 1 }, (_, i) => ({ metric: 'shared.load', timestamp: T + (from + i) * 1000, value: 1, tags: { host: 'x' } })),
     });
     assert.equal((await put(a.url, 0, 49)).status, 204);
     assert.equal((await put(b.url, 49, 99)).status, 204, 'timestamp 49 goes to both nodes');
     const total = async (base: string): Promise<number> => {
-      const q = await call(base, `/api/v1/query?name=shared.load&from=${T - 1000}&to=${T + 100_000}&step=200000&agg=sum`, { token });
+      const q = await requestJson(base, `/api/v1/query?name=shared.load&from=${T - 1000}&to=${T + 100_000}&step=200000&agg=sum`, { token });
       assert.equal(q.status, 200, JSON.stringify(q.body));
       const series = (q.body as { series: Array<{ values: Array<number | null> }> }).series;
       return series.flatMap((s) => s.values).reduce<number>((x, v) => x + (v ?? 0), 0);
