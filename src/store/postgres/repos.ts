@@ -9,7 +9,8 @@ import type {
   CheckFilter, CheckRepo, HistoryReader, HostKeyHash, HostRepo, HostWithKey, Maintenance, Page, PageRequest, ProjectRepo,
   TimeFilter, TokenRecord, TokenRepo,
 } from '../types.js';
-import { pgCode } from './pool.js';
+import { inTransaction, pgCode } from './pool.js';
+import { deleteProjectReferences, renameProjectReferences } from './project-references.js';
 import {
   type AlertRow, type CheckRow, type FlipRow, type HostRow, type ProjectRow, type StateReportRow, type TokenRow,
   toAlert, toCheck, toFlip, toHost, toHostWithKey, toProject, toStateReport, toToken, toTokenRecord,
@@ -57,8 +58,15 @@ export class PgProjects implements ProjectRepo {
   update(id: number, change: { name?: string; description?: string }): Promise<Project | null> {
     return this.timed('projects.update', async () => {
       try {
-        return await one(this.pool, 'UPDATE projects SET name = COALESCE($1, name), description = COALESCE($2, description) WHERE id = $3 RETURNING *',
-          [change.name ?? null, change.description ?? null, id], toProject);
+        return await inTransaction(this.pool, async (c) => {
+          const before = (await c.query<{ name: string }>('SELECT name FROM projects WHERE id = $1 FOR UPDATE', [id])).rows[0];
+          if (before === undefined) return null;
+          const row = (await c.query<ProjectRow>('UPDATE projects SET name = COALESCE($1, name), description = COALESCE($2, description) WHERE id = $3 RETURNING *',
+            [change.name ?? null, change.description ?? null, id])).rows[0] as ProjectRow;
+          // Silences and route matches name projects: they follow the rename in this transaction.
+          await renameProjectReferences(c, before.name, row.name);
+          return toProject(row);
+        });
       } catch (err) {
         if (pgCode(err) === '23505') throw new OverseeError('OVS_ERR_CONFLICT', `name: a project named ${JSON.stringify(change.name)} exists`, { field: 'name' });
         throw err;
@@ -66,7 +74,14 @@ export class PgProjects implements ProjectRepo {
     });
   }
   delete(id: number): Promise<boolean> {
-    return this.timed('projects.delete', async () => ((await this.pool.query('DELETE FROM projects WHERE id = $1', [id])).rowCount ?? 0) > 0);
+    return this.timed('projects.delete', () => inTransaction(this.pool, async (c) => {
+      const row = (await c.query<{ name: string }>('SELECT name FROM projects WHERE id = $1 FOR UPDATE', [id])).rows[0];
+      if (row === undefined) return false;
+      // Foreign keys cascade hosts, checks, history, dashboards, grants, okerr, OddEye and rules rows;
+      // what names the project or has no foreign key goes here, in the same transaction.
+      await deleteProjectReferences(c, id, row.name);
+      return ((await c.query('DELETE FROM projects WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    }));
   }
   usage(id: number): Promise<{ hosts: number; checks: number }> {
     return this.timed('projects.usage', async () => {

@@ -16,6 +16,7 @@ import { CORE_MIGRATIONS } from './core-migrations.js';
 import { applyNewFileLayout } from './file-layout.js';
 import { GroupCommitter } from './group-commit.js';
 import { WalSync } from './wal-sync.js';
+import { deleteProjectReferences, renameProjectReferences } from './project-references.js';
 import { runMigrations } from './migrations-runner.js';
 import {
   type AlertRow, type CheckRow, type FlipRow, type HostRow, type ProjectRow, type StateReportRow, type TokenRow,
@@ -175,13 +176,23 @@ class SqliteProjects implements ProjectRepo {
       if (change.name !== undefined && this.db.prepare('SELECT 1 FROM projects WHERE name = ? AND id <> ?').get(change.name, id)) {
         throw new OverseeError('OVS_ERR_CONFLICT', `name: a project named ${JSON.stringify(change.name)} exists`, { field: 'name' });
       }
+      const before = this.db.prepare('SELECT name FROM projects WHERE id = ?').get(id) as { name: string } | undefined;
       const row = this.db.prepare('UPDATE projects SET name = COALESCE(?, name), description = COALESCE(?, description) WHERE id = ? RETURNING *')
         .get(change.name ?? null, change.description ?? null, id) as ProjectRow | undefined;
+      // Silences and route matches name projects: they follow the rename in this transaction.
+      if (before !== undefined && row !== undefined) renameProjectReferences(this.db, before.name, row.name);
       return mapOrNull(row as ProjectRow, toProject);
     }));
   }
   delete(id: number): Promise<boolean> {
-    return this.timed('projects.delete', () => this.write(() => this.db.prepare('DELETE FROM projects WHERE id = ?').run(id).changes > 0));
+    return this.timed('projects.delete', () => this.write(() => {
+      const row = this.db.prepare('SELECT name FROM projects WHERE id = ?').get(id) as { name: string } | undefined;
+      if (row === undefined) return false;
+      // Foreign keys cascade hosts, checks, history, dashboards, grants, okerr, OddEye and rules rows;
+      // what names the project or has no foreign key goes here, in the same transaction.
+      deleteProjectReferences(this.db, id, row.name);
+      return this.db.prepare('DELETE FROM projects WHERE id = ?').run(id).changes > 0;
+    }));
   }
   usage(id: number): Promise<{ hosts: number; checks: number }> {
     return this.timed('projects.usage', () => ({
