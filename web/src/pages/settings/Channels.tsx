@@ -3,10 +3,11 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useServices } from '../../context.js';
-import { errorsFrom, Field, FormError, type FieldErrors } from '../../forms.js';
+import { Field, FormError } from '../../forms.js';
 import { bodyOf, FIELDS, TYPES, valuesOf, type ChannelType, type ChannelView, type Values } from '../../lib/channel-form.js';
 import { canAnywhere, canIn } from '../../lib/types.js';
 import { ActionButton, Loaded, useAsync } from '../../ui.js';
+import { EditorButtons, useEditorSubmit } from './editor-form.js';
 
 /** Where a channel sends, in a few words. */
 function target(c: ChannelView): string {
@@ -74,30 +75,20 @@ export function Channels(): JSX.Element {
 
 /** Create (channel null) or edit form. */
 function ChannelForm({ channel, onDone }: { channel: ChannelView | null; onDone: (changed: boolean) => void }): JSX.Element {
-  const { api, toast } = useServices();
+  const { api } = useServices();
   const [v, setV] = useState<Values>(() => valuesOf(channel));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, busy, submit } = useEditorSubmit(onDone);
   const type = (v.type ?? 'webhook') as ChannelType;
   const set = (k: string, x: string): void => setV((old) => ({ ...old, [k]: x }));
   const fields = ['name', 'type', ...FIELDS[type].map((f) => f.key)];
-  const submit = async (e: Event): Promise<void> => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      if (channel === null) await api.post('/api/v1/channels', bodyOf(v, true));
-      else await api.put(`/api/v1/channels/${encodeURIComponent(channel.name)}`, bodyOf(v, false));
-      toast(`Saved channel ${v.name ?? ''}`);
-      onDone(true);
-    } catch (err) {
-      setErrors(errorsFrom(err, fields));
-    } finally {
-      setBusy(false);
-    }
+  const save = async (): Promise<string> => {
+    if (channel === null) await api.post('/api/v1/channels', bodyOf(v, true));
+    else await api.put(`/api/v1/channels/${encodeURIComponent(channel.name)}`, bodyOf(v, false));
+    return `Saved channel ${v.name ?? ''}`;
   };
   const id = (k: string): string => `ch-${k}`;
   return (
-    <form class="editor" aria-label={channel ? `Edit channel ${channel.name}` : 'New channel'} onSubmit={(e) => void submit(e)} noValidate>
+    <form class="editor" aria-label={channel ? `Edit channel ${channel.name}` : 'New channel'} onSubmit={(e) => void submit(e, fields, save)} noValidate>
       <h2>{channel ? `Edit channel ${channel.name}` : 'New channel'}</h2>
       <FormError errors={errors} />
       <div class="field-grid">
@@ -119,10 +110,7 @@ function ChannelForm({ channel, onDone }: { channel: ChannelView | null; onDone:
           </Field>
         ))}
       </div>
-      <div class="form-buttons">
-        <button type="submit" class="btn primary" disabled={busy}>{channel ? 'Save channel' : 'Create channel'}</button>
-        <button type="button" class="btn ghost" onClick={() => onDone(false)}>Cancel</button>
-      </div>
+      <EditorButtons busy={busy} label={channel ? 'Save channel' : 'Create channel'} onDone={onDone} />
     </form>
   );
 }

@@ -7,9 +7,10 @@ import { useState } from 'preact/hooks';
 import { useServices } from '../../context.js';
 import { ApiError } from '../../lib/api.js';
 import { dateTime } from '../../lib/format.js';
-import { errorsFrom, Field, FormError, type FieldErrors } from '../../forms.js';
+import { Field, FormError } from '../../forms.js';
 import { canIn, type Page, type Project } from '../../lib/types.js';
 import { Loaded, useAsync } from '../../ui.js';
+import { EditorButtons, useEditorSubmit } from './editor-form.js';
 
 /** The projects section. */
 export function Projects(): JSX.Element {
@@ -70,28 +71,18 @@ export function Projects(): JSX.Element {
 
 /** Create (project null) or rename form. */
 function ProjectForm({ project, onDone }: { project: Project | null; onDone: (changed: boolean) => void }): JSX.Element {
-  const { api, toast } = useServices();
+  const { api } = useServices();
   const [name, setName] = useState(project?.name ?? '');
   const [description, setDescription] = useState(project?.description ?? '');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event): Promise<void> => {
-    e.preventDefault();
-    setBusy(true);
+  const { errors, busy, submit } = useEditorSubmit(onDone);
+  const save = async (): Promise<string> => {
     const body = { name, ...(description !== '' || project?.description ? { description } : {}) };
-    try {
-      if (project === null) await api.post('/api/v1/projects', body);
-      else await api.patch(`/api/v1/projects/${project.id}`, body);
-      toast(`Saved project ${name}`);
-      onDone(true);
-    } catch (err) {
-      setErrors(errorsFrom(err, ['name', 'description']));
-    } finally {
-      setBusy(false);
-    }
+    if (project === null) await api.post('/api/v1/projects', body);
+    else await api.patch(`/api/v1/projects/${project.id}`, body);
+    return `Saved project ${name}`;
   };
   return (
-    <form class="editor" aria-label={project ? `Rename project ${project.name}` : 'New project'} onSubmit={(e) => void submit(e)} noValidate>
+    <form class="editor" aria-label={project ? `Rename project ${project.name}` : 'New project'} onSubmit={(e) => void submit(e, ['name', 'description'], save)} noValidate>
       <h2>{project ? `Rename project ${project.name}` : 'New project'}</h2>
       <FormError errors={errors} />
       <div class="field-grid">
@@ -100,10 +91,7 @@ function ProjectForm({ project, onDone }: { project: Project | null; onDone: (ch
           {(a) => <input {...a} name="description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />}
         </Field>
       </div>
-      <div class="form-buttons">
-        <button type="submit" class="btn primary" disabled={busy}>{project ? 'Save project' : 'Create project'}</button>
-        <button type="button" class="btn ghost" onClick={() => onDone(false)}>Cancel</button>
-      </div>
+      <EditorButtons busy={busy} label={project ? 'Save project' : 'Create project'} onDone={onDone} />
     </form>
   );
 }

@@ -5,10 +5,11 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { useServices } from '../../context.js';
-import { CheckGroup, errorsFrom, Field, FormError, splitList, type FieldErrors } from '../../forms.js';
+import { CheckGroup, Field, FormError, splitList } from '../../forms.js';
 import { canIn } from '../../lib/types.js';
 import { ActionButton, Loaded, useAsync } from '../../ui.js';
 import { bodyOf, FIELDS, KINDS, routeOf, STATES, type RouteView } from '../../lib/route-form.js';
+import { EditorButtons, useEditorSubmit } from './editor-form.js';
 
 /** The routes section. */
 export function Routes(): JSX.Element {
@@ -72,7 +73,7 @@ function describe(r: RouteView): string {
 
 /** Create (route null) or edit form. */
 function RouteForm({ route, channelNames, onDone }: { route: RouteView | null; channelNames: string[]; onDone: (changed: boolean) => void }): JSX.Element {
-  const { api, model, toast } = useServices();
+  const { api, model } = useServices();
   const [name, setName] = useState(route?.name ?? '');
   const [text, setText] = useState({ hosts: route?.hosts.join(', ') ?? '', checks: route?.checks.join(', ') ?? '', tags: route?.tags.join(', ') ?? '' });
   const [projects, setProjects] = useState<string[]>(route?.projects ?? []);
@@ -80,26 +81,16 @@ function RouteForm({ route, channelNames, onDone }: { route: RouteView | null; c
   const [kinds, setKinds] = useState<string[]>(route?.kinds ?? []);
   const [channels, setChannels] = useState<string[]>(route?.channels ?? []);
   const [isDefault, setDefault] = useState(route?.default ?? false);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event): Promise<void> => {
-    e.preventDefault();
+  const { errors, busy, submit } = useEditorSubmit(onDone);
+  const save = async (): Promise<string> => {
     const body = bodyOf({ name, projects, hosts: splitList(text.hosts), checks: splitList(text.checks), states, tags: splitList(text.tags), kinds, channels, default: isDefault });
-    setBusy(true);
-    try {
-      if (route === null) await api.post('/api/v1/routes', body);
-      else { delete body.name; await api.put(`/api/v1/routes/${encodeURIComponent(route.name)}`, body); }
-      toast(`Saved route ${name}`);
-      onDone(true);
-    } catch (err) {
-      setErrors(errorsFrom(err, FIELDS));
-    } finally {
-      setBusy(false);
-    }
+    if (route === null) await api.post('/api/v1/routes', body);
+    else { delete body.name; await api.put(`/api/v1/routes/${encodeURIComponent(route.name)}`, body); }
+    return `Saved route ${name}`;
   };
   const projectNames = [...new Set([...model.projects.map((p) => p.name), ...projects])];
   return (
-    <form class="editor" aria-label={route ? `Edit route ${route.name}` : 'New route'} onSubmit={(e) => void submit(e)} noValidate>
+    <form class="editor" aria-label={route ? `Edit route ${route.name}` : 'New route'} onSubmit={(e) => void submit(e, FIELDS, save)} noValidate>
       <h2>{route ? `Edit route ${route.name}` : 'New route'}</h2>
       <p class="muted small">Every criterion given must match; within a list any entry may. Empty means any.</p>
       <FormError errors={errors} />
@@ -120,10 +111,7 @@ function RouteForm({ route, channelNames, onDone }: { route: RouteView | null; c
       <Field id="rt-default" label="Default route (used only when no other route matched)" error={errors.default}>
         {(a) => <input {...a} type="checkbox" name="default" checked={isDefault} onChange={(e) => setDefault(e.currentTarget.checked)} />}
       </Field>
-      <div class="form-buttons">
-        <button type="submit" class="btn primary" disabled={busy}>{route ? 'Save route' : 'Create route'}</button>
-        <button type="button" class="btn ghost" onClick={() => onDone(false)}>Cancel</button>
-      </div>
+      <EditorButtons busy={busy} label={route ? 'Save route' : 'Create route'} onDone={onDone} />
     </form>
   );
 }
