@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createSelfMetrics } from '../server/self-metrics.js';
 import { copySqliteToPostgres } from '../store/postgres/copy-from-sqlite.js';
-import { openPostgresStore } from '../store/postgres/index.js';
+import { openPostgresStore, type PostgresStore } from '../store/postgres/index.js';
 import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../store/postgres/test-support.js';
-import { openSqliteStore } from '../store/sqlite/index.js';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite/index.js';
 import { runMigrations } from '../store/sqlite/migrations-runner.js';
 import type { Store } from '../store/types.js';
 import { ODDEYE_MIGRATIONS } from './oddeye-autoclear.js';
@@ -200,51 +200,50 @@ for (const c of cases) {
   });
 }
 
+/** Opens an embedded store in a fresh file, runs `prepare` on it, opens an empty PostgreSQL schema and runs `check`; closes and removes both. */
+async function withCopyStores<T>(prefix: string, prepare: (lite: SqliteStore) => Promise<T>, check: (lite: SqliteStore, target: PostgresStore, prepared: T) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const schema = freshSchemaName();
+  const lite = await openSqliteStore({ path: join(dir, 'oversee.db') });
+  try {
+    const prepared = await prepare(lite);
+    const target = await openPostgresStore({ url: pgUrl, schema, poolSize: 2 });
+    try {
+      await check(lite, target, prepared);
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await lite.close();
+    await dropSchema(pgUrl, schema);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('copying an embedded installation to PostgreSQL', { skip: pgSkip ?? false }, () => {
   it('copies a file whose oddeye tables are at step 1 (before the silence tables existed)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oversee-silence-copy-v1-'));
-    const schema = freshSchemaName();
-    const lite = await openSqliteStore({ path: join(dir, 'oversee.db') });
-    try {
+    await withCopyStores('oversee-silence-copy-v1-', async (lite) => {
       runMigrations(lite.db, 'oddeye', ODDEYE_MIGRATIONS.slice(0, 1));
-      const target = await openPostgresStore({ url: pgUrl, schema, poolSize: 2 });
-      try {
-        const report = await copySqliteToPostgres(lite.db, target);
-        assert.equal(report.tables.oddeye_autoclear, 0);
-        assert.equal(report.tables.oddeye_seen, undefined);
-      } finally {
-        await target.close();
-      }
-    } finally {
-      await lite.close();
-      await dropSchema(pgUrl, schema);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    }, async (lite, target) => {
+      const report = await copySqliteToPostgres(lite.db, target);
+      assert.equal(report.tables.oddeye_autoclear, 0);
+      assert.equal(report.tables.oddeye_seen, undefined);
+    });
   });
 
   it('carries the last-seen times and flags of silent series', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oversee-silence-copy-'));
-    const schema = freshSchemaName();
-    const lite = await openSqliteStore({ path: join(dir, 'oversee.db') });
-    try {
+    await withCopyStores('oversee-silence-copy-', async (lite) => {
       const projectId = (await lite.projects.getByName('default'))!.id;
       const repo = silenceRepoFor(lite)!;
       await repo.touch([{ projectId, host: 'h1', series: 'cpu{core=0}', metric: 'cpu', seenAt: T0 }, { projectId, host: 'h1', series: 'mem', metric: 'mem', seenAt: T0 + MIN }]);
       await repo.setFlag(projectId, 'h1', { checkId: 7, info: 'no data for 3m: cpu' });
-      const target = await openPostgresStore({ url: pgUrl, schema, poolSize: 2 });
-      try {
-        const report = await copySqliteToPostgres(lite.db, target);
-        assert.deepEqual([report.tables.oddeye_seen, report.tables.oddeye_silent], [2, 1]);
-        const copied = silenceRepoFor(target)!;
-        assert.deepEqual(await copied.silent(T0), [{ projectId, host: 'h1', metric: 'cpu' }]);
-        assert.deepEqual(await copied.flags(), [{ projectId, host: 'h1', checkId: 7, info: 'no data for 3m: cpu' }]);
-      } finally {
-        await target.close();
-      }
-    } finally {
-      await lite.close();
-      await dropSchema(pgUrl, schema);
-      rmSync(dir, { recursive: true, force: true });
-    }
+      return projectId;
+    }, async (lite, target, projectId) => {
+      const report = await copySqliteToPostgres(lite.db, target);
+      assert.deepEqual([report.tables.oddeye_seen, report.tables.oddeye_silent], [2, 1]);
+      const copied = silenceRepoFor(target)!;
+      assert.deepEqual(await copied.silent(T0), [{ projectId, host: 'h1', metric: 'cpu' }]);
+      assert.deepEqual(await copied.flags(), [{ projectId, host: 'h1', checkId: 7, info: 'no data for 3m: cpu' }]);
+    });
   });
 });
