@@ -10,6 +10,7 @@ import { ensureAdminToken } from '../api/auth.js';
 import type { ServerConfig } from '../config/index.js';
 import { parseOddEyeConfig } from '../ingest/oddeye-config.js';
 import { parseLimitsConfig } from '../ingest/quota.js';
+import { configProjectRefs, warnUnknownConfigProjects } from './config-project-names.js';
 import type { Store } from '../store/types.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -75,6 +76,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let app: FastifyInstance | null = null;
   let runtime: Runtime | null = null;
   try {
+    await warnUnknownConfigProjects(store, configProjectRefs(limits, alerting), logger);
     const adminToken = await ensureAdminToken(store, clock);
     if (adminToken !== null) print(`Admin API token (shown once): ${adminToken}`);
     runtime = await openRuntime(config, alerting, backend, { clock, logger, metrics });
