@@ -8,11 +8,19 @@ import { canAnywhere } from './lib/types.js';
 import { SevereBanner } from './Severe.js';
 import { Link } from './ui.js';
 import { OverviewPage } from './pages/Overview.js';
-import { CheckPage } from './pages/Check.js';
-import { HostPage } from './pages/Host.js';
-import { AlertsPage } from './pages/Alerts.js';
-import { ExplorerPage } from './pages/Explorer.js';
-import { SettingsPage } from './pages/Settings.js';
+import { lazyPage, prefetchPages } from './lazy.js';
+
+// Every page but the overview is its own chunk, loaded on first use and prefetched when idle.
+const CheckPage = lazyPage(async () => (await import('./pages/Check.js')).CheckPage);
+const HostPage = lazyPage(async () => (await import('./pages/Host.js')).HostPage);
+const AlertsPage = lazyPage(async () => (await import('./pages/Alerts.js')).AlertsPage);
+const ExplorerPage = lazyPage(async () => (await import('./pages/Explorer.js')).ExplorerPage);
+const SettingsPage = lazyPage(async () => (await import('./pages/Settings.js')).SettingsPage);
+
+/** Loads the other pages' code in the background (call once the first page has painted). */
+export function prefetchOtherPages(): void {
+  prefetchPages([CheckPage, HostPage, AlertsPage, ExplorerPage, SettingsPage] as never[]);
+}
 
 /** Switches between light and dark and remembers the choice. */
 function toggleTheme(): void {
@@ -42,6 +50,7 @@ export function App({ services, liveStatus, onLogout }: { services: AppServices;
   const [help, setHelp] = useState(false);
   const { router, user } = services;
   useEffect(() => router.subscribe(() => setN((n) => n + 1)), [router]);
+  useEffect(() => prefetchOtherPages(), []);
   const path = router.location.path;
 
   useEffect(() => {
