@@ -25,14 +25,13 @@ const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e1
 export const OPENTSDB_KEY_TABLE_MAX = 1 << 21;
 
 /**
- * Raw series key (metric bytes + tags bytes) → small integer, across puts; each key keeps its
- * decoded name and tags and a slot (`handles`) where the store may cache its series handle.
+ * Raw series key (metric bytes + tags bytes) → small integer, across puts; each key keeps only its
+ * bytes (name and tags are decoded from them when asked, i.e. when the store meets the key first)
+ * and a slot (`handles`) where the store may cache its series handle.
  */
 export class OpenTsdbKeyTable {
   /** Per key: the store's series handle once resolved (owned by the store; see Tsdb.appendKeyed). */
   handles: Array<object | undefined> = [];
-  private names: string[] = [];
-  private tagSets: Array<Record<string, string>> = [];
   private slots = new Int32Array(1 << 12);
   private hashes = new Int32Array(1024);
   private starts = new Uint32Array(1024);
@@ -51,12 +50,16 @@ export class OpenTsdbKeyTable {
 
   /** Metric name of key `k`. */
   name(k: number): string {
-    return this.names[k]!;
+    const start = this.starts[k]!;
+    return latin1(this.arena, start, this.arena.indexOf(0, start));
   }
 
-  /** Tags of key `k` (do not modify). */
+  /** Tags of key `k` (a fresh object). */
   tags(k: number): Record<string, string> {
-    return this.tagSets[k]!;
+    const start = this.starts[k]!;
+    const end = start + this.lens[k]!;
+    const sep = this.arena.indexOf(0, start);
+    return sep + 1 < end ? decodeTags(this.arena, sep + 1, end) ?? {} : {};
   }
 
   /** Starts over when more than the bound are held (only between puts: a batch's keys stay valid). */
@@ -67,8 +70,6 @@ export class OpenTsdbKeyTable {
   /** Forgets every key (and every cached handle). */
   clear(): void {
     this.handles = [];
-    this.names = [];
-    this.tagSets = [];
     this.slots = new Int32Array(1 << 12);
     this.arenaLen = 0;
     this.n = 0;
@@ -99,7 +100,7 @@ export class OpenTsdbKeyTable {
   }
 
   /** Adds a key not held yet; returns it. */
-  add(b: Uint8Array, ms: number, me: number, ts: number, te: number, h: number, name: string, tags: Record<string, string>): number {
+  add(b: Uint8Array, ms: number, me: number, ts: number, te: number, h: number): number {
     const k = this.n++;
     if (k === this.hashes.length) this.growKeys();
     const len = me - ms + 1 + (te - ts);
@@ -117,8 +118,6 @@ export class OpenTsdbKeyTable {
     this.hashes[k] = h;
     this.starts[k] = start;
     this.lens[k] = len;
-    this.names.push(name);
-    this.tagSets.push(tags);
     this.handles.push(undefined);
     if (this.n * 2 > this.slots.length) this.rehash();
     else this.place(k);
@@ -445,11 +444,10 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
     const h = mix(mh, th);
     let key = table.find(b, view, ms, me, tgs, tge, h);
     if (key < 0) {
-      // New bytes: the full checks, then the decoded name and tags are kept with the key.
+      // New bytes: the full checks before the key is kept.
       if (nameEnd(b, ms) !== me || (tge > tgs && tagsEnd(b, tgs) !== tge)) return null;
-      const tags = tge > tgs ? decodeTags(b, tgs, tge) : {};
-      if (tags === null) return null;
-      key = table.add(b, ms, me, tgs, tge, h, latin1(b, ms, me), tags);
+      if (tge > tgs && decodeTags(b, tgs, tge) === null) return null; // a repeated or reserved tag name
+      key = table.add(b, ms, me, tgs, tge, h);
     }
     if (n === outKeys.length) growOut();
     outKeys[n] = key;
