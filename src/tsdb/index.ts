@@ -478,6 +478,38 @@ export class Tsdb {
     return p;
   }
 
+  /**
+   * Deletes a deleted project's data: forgets its series at once (queries, lists, trees and
+   * checkpoints no longer see them, their unwritten samples are dropped), checkpoints the rest (so no
+   * WAL record names a deleted series id that a restart could give again), then deletes its chunks
+   * and series rows from the storage in steps of `batch` rows with the event loop running between
+   * them. Resolves to the rows deleted (0 when the storage cannot delete).
+   */
+  async dropProject(projectId: number, batch = 5000): Promise<number> {
+    for (const [id, e] of this.byId) {
+      if (e.projectId !== projectId) continue;
+      this.byId.delete(id);
+      this.byKey.delete(seriesKey(e.projectId, e.name, e.tags));
+      if (e.headLen > 0) e.dropHead(e.headLen);
+    }
+    const prefix = `${projectId}\u0001`;
+    for (const k of [...this.byName.keys()]) if (k.startsWith(prefix)) this.byName.delete(k);
+    this.trie.dropProject(projectId);
+    this.pSeries = this.pSeries.filter((e) => e.projectId !== projectId);
+    await this.checkpoint();
+    const remove = this.storage.deleteProjectSeries?.bind(this.storage);
+    if (remove === undefined) return 0;
+    return this.exclusive(async () => {
+      let total = 0;
+      for (;;) {
+        const n = await remove(projectId, batch);
+        if (n === 0) return total;
+        total += n;
+        await yieldToLoop();
+      }
+    });
+  }
+
   /** Turns every head into fresh chunks (one per series and raw window) and drops the WAL they cover. */
   checkpoint(): Promise<void> {
     return this.exclusive(async () => {

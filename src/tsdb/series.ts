@@ -120,6 +120,11 @@ export class SeriesTrie {
     return node.entry ?? undefined;
   }
 
+  /** Forgets every entry of a project. */
+  dropProject(projectId: number): void {
+    this.roots.delete(projectId);
+  }
+
   /** Caches `entry` under this project, name and tag order. */
   set(projectId: number, name: string, tags: Tags, entry: SeriesEntry): void {
     let root = this.roots.get(projectId);

@@ -95,6 +95,12 @@ export interface TsdbStorage {
   /** Deletes whole chunks of `tier` whose maxTs < before; resolves to how many went. */
   deleteChunksBefore(tier: number, before: number): Promise<number>;
   /**
+   * Optional: deletes the data of a deleted project, one bounded step per call: at most `limit`
+   * chunks of its series, or (once none are left) its series rows. Resolves to the rows deleted;
+   * 0 = nothing of the project is left. WAL samples of deleted series are skipped on replay.
+   */
+  deleteProjectSeries?(projectId: number, limit: number): Promise<number>;
+  /**
    * Optional: gives space freed by deleted WAL records and chunks back to the file system, bounded
    * per call (run by maintenance, off the write path); resolves to the bytes released.
    */

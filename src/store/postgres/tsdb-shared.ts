@@ -347,6 +347,15 @@ export class SharedTsdbStorage implements TsdbStorage {
     return this.base.deleteChunksBefore(tier, before);
   }
 
+  /**
+   * Series ids are global: the base deletes by project. Samples another node still held in memory
+   * for the project may later be checkpointed as chunks of a deleted series: never read (no series
+   * row), removed by retention.
+   */
+  deleteProjectSeries(projectId: number, limit: number): Promise<number> {
+    return this.base.deleteProjectSeries(projectId, limit);
+  }
+
   stats(): Promise<TsdbStorageStats> {
     return this.base.stats();
   }

@@ -51,6 +51,8 @@ export interface PostgresTsdbStorage extends TsdbStorage {
    * in input order: every node asking for one identity gets the same id. Tags must have sorted keys.
    */
   assignSeriesIds(series: readonly SeriesIdentity[]): Promise<number[]>;
+  /** As TsdbStorage.deleteProjectSeries (always present here). */
+  deleteProjectSeries(projectId: number, limit: number): Promise<number>;
 }
 
 interface ChunkRowDb {
@@ -223,6 +225,15 @@ class PgTsdbStorage implements PostgresTsdbStorage {
       } catch (err) {
         if (!(err instanceof ChunksTaken)) throw err;
       }
+    });
+  }
+
+  deleteProjectSeries(projectId: number, limit: number): Promise<number> {
+    return this.run(async () => {
+      const chunks = (await this.pool.query(`DELETE FROM tsdb_chunks WHERE id IN (SELECT c.id FROM tsdb_series s
+        JOIN tsdb_chunks c ON c.series_id = s.id WHERE s.project_id = $1 LIMIT $2)`, [projectId, limit])).rowCount ?? 0;
+      if (chunks > 0) return chunks;
+      return (await this.pool.query('DELETE FROM tsdb_series WHERE project_id = $1', [projectId])).rowCount ?? 0;
     });
   }
 

@@ -185,6 +185,14 @@ class SqliteTsdbStorage implements TsdbStorage {
     return this.db.prepare('DELETE FROM tsdb_chunks WHERE tier = ? AND max_ts < ?').run(tier, before).changes;
   }
 
+  async deleteProjectSeries(projectId: number, limit: number): Promise<number> {
+    this.check();
+    const chunks = this.db.prepare(`DELETE FROM tsdb_chunks WHERE id IN (SELECT c.id FROM tsdb_series s
+      JOIN tsdb_chunks c ON c.series_id = s.id WHERE s.project_id = ? LIMIT ?)`).run(projectId, limit).changes;
+    if (chunks > 0) return chunks;
+    return this.db.prepare('DELETE FROM tsdb_series WHERE project_id = ?').run(projectId).changes;
+  }
+
   async reclaimSpace(): Promise<number> {
     this.check();
     return reclaimFreePages(this.db);
