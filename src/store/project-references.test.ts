@@ -131,5 +131,13 @@ for (const [name, open] of backends) {
       assert.equal((await b.store.checks.list({ limit: 10, projectId: ops })).items.length, 0);
       assert.equal((await b.store.checks.list({ limit: 10, projectId: keep })).items.length, 1);
     });
+
+    test('a new project never takes the id of a deleted one (SQLite would reuse the highest rowid)', async (t) => {
+      if (b === null) { t.skip('PostgreSQL unreachable'); return; }
+      const last = await b.store.projects.create('last', T0);
+      assert.equal(await b.store.projects.delete(last.id), true);
+      const next = await b.store.projects.create('next', T0);
+      assert.ok(next.id > last.id, `new id ${next.id} after deleted ${last.id}`);
+    });
   });
 }

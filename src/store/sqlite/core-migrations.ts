@@ -100,4 +100,9 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
     description: 'project description (projects API)',
     up: (db) => db.exec("ALTER TABLE projects ADD COLUMN description TEXT NOT NULL DEFAULT ''"),
   },
+  {
+    version: 3,
+    description: 'deleted project ids (a new project never takes the id of a deleted one: SQLite reuses the highest rowid)',
+    up: (db) => db.exec('CREATE TABLE deleted_projects (id INTEGER PRIMARY KEY, deleted_at INTEGER NOT NULL)'),
+  },
 ];

@@ -166,7 +166,9 @@ class SqliteProjects implements ProjectRepo {
       if (this.db.prepare('SELECT 1 FROM projects WHERE name = ?').get(name)) {
         throw new OverseeError('OVS_ERR_CONFLICT', `project "${name}" already exists`);
       }
-      const row = this.db.prepare('INSERT INTO projects (name, ingest_token, description, created_at) VALUES (?, ?, ?, ?) RETURNING *')
+      // Ids are never reused: what a deleted project left keyed by its id (tsdb data removed in steps) stays its own.
+      const row = this.db.prepare(`INSERT INTO projects (id, name, ingest_token, description, created_at) VALUES (
+        MAX(COALESCE((SELECT MAX(id) FROM projects), 0), COALESCE((SELECT MAX(id) FROM deleted_projects), 0)) + 1, ?, ?, ?, ?) RETURNING *`)
         .get(name, randomUUID(), description, now) as ProjectRow;
       return toProject(row);
     }));
@@ -191,6 +193,7 @@ class SqliteProjects implements ProjectRepo {
       // Foreign keys cascade hosts, checks, history, dashboards, grants, okerr, OddEye and rules rows;
       // what names the project or has no foreign key goes here, in the same transaction.
       deleteProjectReferences(this.db, id, row.name);
+      this.db.prepare('INSERT OR IGNORE INTO deleted_projects (id, deleted_at) VALUES (?, ?)').run(id, Date.now());
       return this.db.prepare('DELETE FROM projects WHERE id = ?').run(id).changes > 0;
     }));
   }
