@@ -12,6 +12,7 @@ import type { LiveEvents } from '../live/events.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import { listRoutes } from './routes-list.js';
+import { encodeOverviewColumns } from './overview-columns.js';
 import { sqliteDbOf, sqliteOverviewChecks, type OverviewScope } from './overview-sqlite.js';
 
 const gzipAsync = promisify(gzip);
@@ -128,14 +129,22 @@ export async function buildOverview(store: Store, live: LiveEvents, clock: Clock
   return { now, lastEventId, counts, expired, checks, severe, projects };
 }
 
-/** Registers GET /overview and GET /ui/routes (the /api/v1 routes this server has; prefix /api/v1). */
+/**
+ * Registers GET /overview (`?format=columns`: the checks as OverviewColumns, what the dashboard
+ * loads) and GET /ui/routes (the /api/v1 routes this server has; prefix /api/v1).
+ */
 export async function overviewRoutes(app: FastifyInstance, opts: {
   store: Store; live: LiveEvents; clock: Clock; principal: (request: FastifyRequest) => Promise<Principal | null>;
 }): Promise<void> {
   app.get('/overview', { schema: { hide: true } }, async (request, reply) => {
     const p = await opts.principal(request);
     if (p === null) throw new OverseeError('OVS_ERR_UNAUTHORIZED', 'log in or present an API token');
-    const body = JSON.stringify(await buildOverview(opts.store, opts.live, opts.clock, p));
+    const format = (request.query as Record<string, unknown>).format;
+    if (format !== undefined && format !== 'columns') throw new OverseeError('OVS_ERR_VALIDATION', `format: only "columns" is known, got ${JSON.stringify(format)}`, { field: 'format' });
+    const o = await buildOverview(opts.store, opts.live, opts.clock, p);
+    const body = format === 'columns'
+      ? JSON.stringify({ ...o, checks: undefined, columns: encodeOverviewColumns(o.checks, o.now) })
+      : JSON.stringify(o);
     reply.type('application/json').header('cache-control', 'no-store').header('vary', 'accept-encoding');
     if (body.length < OVERVIEW_GZIP_MIN || !acceptsGzip(request.headers['accept-encoding'])) return reply.send(body);
     // Level 1 on the thread pool: ~15 ms for 2.2 MB, so the event loop stays free meanwhile.

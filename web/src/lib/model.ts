@@ -1,6 +1,7 @@
 // The overview's data: every check by id, the Severe banner entries, and worst-first rows for the
 // virtual list. Live events are applied in place; listeners are told once per animation frame.
 import type { Api } from './api.js';
+import { fromColumns, type ColumnsOverview } from './overview-columns.js';
 import { countChecks, overviewRows, tagsOf, type Counts, type OverviewFilter, type Row } from './overview-rows.js';
 import { STATES, type LiveEvent, type Overview, type OverviewCheck } from './types.js';
 
@@ -59,11 +60,13 @@ export class OverviewModel {
   }
 
   /**
-   * Loads (or reloads) everything from GET /api/v1/overview. Only the first load of a page takes the
-   * response index.html preloaded; later ones add a query so they never reuse it (it may be a 401).
+   * Loads (or reloads) everything from GET /api/v1/overview?format=columns (the compact form). Only
+   * the first load of a page takes the response index.html preloaded; later ones add a query so they
+   * never reuse it (it may be a 401).
    */
   async load(api: Api, usePreloaded = false): Promise<void> {
-    this.setOverview(await api.get<Overview>('/api/v1/overview', usePreloaded ? {} : { fresh: this.clock() }));
+    const query = usePreloaded ? { format: 'columns' } : { format: 'columns', fresh: this.clock() };
+    this.setOverview(fromColumns(await api.get<ColumnsOverview>('/api/v1/overview', query)));
   }
 
   /** Replaces everything with an overview answer. */
