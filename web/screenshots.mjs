@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Regenerates the README/docs screenshots (docs/img/overview.png, docs/img/chart.png, ...) from
+// Regenerates the README/docs screenshots (docs/img/overview.png, docs/img/chart.png,
+// docs/img/settings-users.png, ...) from
 // the built server and app: `npm run build && node web/screenshots.mjs`. Needs /usr/bin/chromium.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +72,16 @@ try {
       await page.waitForTimeout(300);
       await page.hover('.chart-canvas .u-over', { position: { x: 700, y: 120 } });
       await page.screenshot({ path: join(OUT, 'chart.png') });
+      // Settings → Users: a second project and users with roles per project.
+      const api = (method, path, data) => page.request.fetch(base + path, { method, headers: { 'x-oversee-csrf': '1' }, data });
+      for (const r of [
+        await api('POST', '/api/v1/projects', { name: 'payments', description: 'card processing' }),
+        await api('POST', '/api/v1/users', { name: 'alice', password: 'screenshot pass', grants: [{ project: null, role: 'editor' }] }),
+        await api('POST', '/api/v1/users', { name: 'bob', password: 'screenshot pass', grants: [{ project: 'default', role: 'viewer' }, { project: 'payments', role: 'admin' }] }),
+      ]) if (!r.ok()) throw new Error(`setup for the settings screenshot: ${r.status()} ${await r.text()}`);
+      await page.goto(`${base}/settings/users`);
+      await page.waitForSelector('.users table.list');
+      await page.screenshot({ path: join(OUT, 'settings-users.png') });
     }
     await page.close();
   }
