@@ -2,6 +2,7 @@
 // endpoints and the native API. Everything it uses is passed in (no module-level singletons).
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { apiV1Routes } from '../api/v1/index.js';
+import { dropProjectSeries, sweepDeletedProjects } from './project-cleanup.js';
 import { alertingApiRoutes } from '../api/v1/alerting.js';
 import { metricsApiRoutes } from '../api/v1/metrics.js';
 import type { AlertAdmin, AlertEngine } from '../alert/index.js';
@@ -112,7 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Sessions (dashboard users) authenticate /api/v1 like API tokens do.
   const web = await registerWebUi(app, { store: deps.store, clock: deps.clock, live, ...(deps.webRoot !== undefined ? { webRoot: deps.webRoot } : {}) });
   const principal = web.auth.principal.bind(web.auth);
-  await app.register(apiV1Routes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, principal });
+  const tsdb = deps.tsdb ?? null;
+  await app.register(apiV1Routes, {
+    prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, principal,
+    ...(tsdb ? { onProjectDeleted: (id: number) => { void dropProjectSeries(tsdb, id, app.log); } } : {}),
+  });
+  if (tsdb) void sweepDeletedProjects(deps.store, tsdb, app.log).catch((err: unknown) => { app.log.error({ err }, 'sweeping deleted projects failed'); });
   const rules = attachMetricRules(app, { store: deps.store, tsdb: deps.tsdb ?? null, clock: deps.clock });
   await app.register(metricsApiRoutes, { prefix: '/api/v1', store: deps.store, clock: deps.clock, metrics: deps.metrics, okerr: okerr ?? null, tsdb: deps.tsdb ?? null, rules, quota, principal });
   if (deps.alerting) {

@@ -478,6 +478,13 @@ export class Tsdb {
     return p;
   }
 
+  /** The projects that have series in the index (for the start-up sweep of deleted projects). */
+  projectIds(): number[] {
+    const ids = new Set<number>();
+    for (const e of this.byId.values()) ids.add(e.projectId);
+    return [...ids].sort((a, b) => a - b);
+  }
+
   /**
    * Deletes a deleted project's data: forgets its series at once (queries, lists, trees and
    * checkpoints no longer see them, their unwritten samples are dropped), checkpoints the rest (so no

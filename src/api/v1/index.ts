@@ -28,6 +28,8 @@ export interface ApiV1Options {
    * null = no credentials (401). It may throw OVS_ERR_UNAUTHORIZED itself. Default: bearer token only.
    */
   principal?: (request: FastifyRequest) => Promise<Principal | null>;
+  /** Called once a project was deleted (its row and store data are gone), e.g. to delete its tsdb data. */
+  onProjectDeleted?: (projectId: number) => void;
 }
 
 /** True for routes declared with `config: { public: true }` (no token needed). */
@@ -62,7 +64,7 @@ export async function apiV1Routes(app: FastifyInstance, opts: ApiV1Options): Pro
     apiErrorHandler(new OverseeError('OVS_ERR_NOT_FOUND', `no such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`), request, reply);
   });
 
-  projectRoutes(app, ctx);
+  projectRoutes(app, ctx, opts.onProjectDeleted);
   hostRoutes(app, ctx);
   checkRoutes(app, ctx);
   logRoutes(app, ctx);

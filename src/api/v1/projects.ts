@@ -39,8 +39,8 @@ function needGlobalAdmin(p: Principal, what: string): void {
 /** The project as a scoped object (for visibleOr404). */
 const scoped = (project: Project | null): (Project & { projectId: number }) | null => (project === null ? null : { ...project, projectId: project.id });
 
-/** Registers the project routes on the /api/v1 instance. */
-export function projectRoutes(app: FastifyInstance, ctx: ApiContext): void {
+/** Registers the project routes on the /api/v1 instance; `onDeleted` runs after each delete (e.g. tsdb data). */
+export function projectRoutes(app: FastifyInstance, ctx: ApiContext, onDeleted?: (projectId: number) => void): void {
   app.get('/projects', {
     schema: {
       tags: ['projects'], summary: 'List the projects the caller has a role in',
@@ -113,7 +113,7 @@ export function projectRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (!request.query.force && (usage.hosts > 0 || usage.checks > 0)) {
       throw new OverseeError('OVS_ERR_CONFLICT', `project ${JSON.stringify(project.name)} holds ${usage.hosts} hosts and ${usage.checks} checks; delete them first or add ?force=true`);
     }
-    await ctx.store.projects.delete(project.id);
+    if (await ctx.store.projects.delete(project.id)) onDeleted?.(project.id);
     return reply.code(204).send();
   });
 }
