@@ -18,6 +18,7 @@ import { PgUserStore } from './postgres/users.js';
 import { renamedRouteSpec, routeAfterDelete } from './project-references.js';
 import { openSqliteAlertStore } from './sqlite/alerting.js';
 import { openSqliteStore } from './sqlite/index.js';
+import { okerrRepoFor } from './sqlite/okerr.js';
 import type { Store } from './types.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
@@ -89,6 +90,7 @@ for (const [name, open] of backends) {
         const host = await b.store.hosts.register(p, `h${p}`, null, T0);
         await b.store.ingest.reportStates({ hostId: host.id, at: at++, address: null, source: 'api', services: [{ name: 'disk', state: 'ERR', info: '', periodS: null }] });
         await b.users.saveDashboard({ projectId: p, name: `board ${p}`, spec: { panels: [] }, createdBy: 'test', now: T0 });
+        await okerrRepoFor(b.store)!.setSettings(p, { autocreate: false }, T0);
       }
       assert.equal(await b.alerts.intake('n1', at, 100, (item) => planIntake(item, 0)), 2);
     });
@@ -128,6 +130,9 @@ for (const [name, open] of backends) {
       assert.equal(await eventsOf(ops), 0);
       assert.equal(await eventsOf(keep), 1);
       assert.deepEqual((await b.users.listDashboards(undefined)).map((d) => d.projectId), [keep]);
+      const okerr = okerrRepoFor(b.store)!;
+      assert.equal((await okerr.getSettings(ops)).autocreate, true, 'okerr settings row gone (defaults again)');
+      assert.equal((await okerr.getSettings(keep)).autocreate, false);
       assert.equal((await b.store.checks.list({ limit: 10, projectId: ops })).items.length, 0);
       assert.equal((await b.store.checks.list({ limit: 10, projectId: keep })).items.length, 1);
     });
