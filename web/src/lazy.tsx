@@ -36,9 +36,12 @@ export function lazyPage<P extends object>(load: () => Promise<Page<P>>): LazyPa
   return Object.assign(Lazy, { preload });
 }
 
-/** Imports the given pages when the browser is idle (after the overview's first paint). */
+/** How long after the app's first render the other pages start loading (not while it paints). */
+const PREFETCH_DELAY_MS = 1000;
+
+/** Imports the given pages a second after the first render, when the browser is idle. */
 export function prefetchPages(pages: readonly LazyPage<never>[]): void {
   const idle = (globalThis as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => number }).requestIdleCallback;
   const go = (): void => { for (const p of pages) void p.preload(); };
-  if (idle !== undefined) idle(go, { timeout: 2000 }); else setTimeout(go, 200);
+  setTimeout(() => { if (idle !== undefined) idle(go, { timeout: 2000 }); else go(); }, PREFETCH_DELAY_MS);
 }
