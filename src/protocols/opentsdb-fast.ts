@@ -32,6 +32,8 @@ export const OPENTSDB_KEY_TABLE_MAX = 1 << 21;
 export class OpenTsdbKeyTable {
   /** Per key: the store's series handle once resolved (owned by the store; see Tsdb.appendKeyed). */
   handles: Array<object | undefined> = [];
+  /** Owned by the store with the handles (see Tsdb.appendKeyed). */
+  handlesEpoch = 0;
   private slots = new Int32Array(1 << 12);
   private hashes = new Int32Array(1024);
   private starts = new Uint32Array(1024);

@@ -75,6 +75,8 @@ export interface SampleInput {
 /** Series named by small integer keys, with a slot per key where Tsdb.appendKeyed caches its handle. */
 export interface KeyedSeries {
   handles: Array<object | undefined>;
+  /** Owned by the store: which dropProject() generation the handles were cached in (start at 0). */
+  handlesEpoch: number;
   name(k: number): string;
   tags(k: number): Tags;
 }
@@ -178,6 +180,8 @@ export class Tsdb {
   private readonly byId = new Map<number, SeriesEntry>();
   private readonly byName = new Map<string, SeriesEntry[]>();
   private nextId = 1;
+  /** Bumped by dropProject(): series handles cached by callers (appendKeyed) from before are stale. */
+  private dropEpoch = 0;
 
   // Pending WAL columns (appended since the last group commit).
   private pIds = new Uint32Array(4096);
@@ -367,6 +371,10 @@ export class Tsdb {
     const n = batch.count;
     if (this.closed) return { accepted: 0, rejected: n };
     const { keys, timestamps, values } = batch;
+    if (keyed.handlesEpoch !== this.dropEpoch) {
+      keyed.handles.fill(undefined); // a dropped project's series must not be written through old handles
+      keyed.handlesEpoch = this.dropEpoch;
+    }
     const handles = keyed.handles;
     const now = this.clock.now();
     const oldest = now - this.tiers[0]!.retentionMs;
@@ -493,6 +501,7 @@ export class Tsdb {
    * them. Resolves to the rows deleted (0 when the storage cannot delete).
    */
   async dropProject(projectId: number, batch = 5000): Promise<number> {
+    this.dropEpoch++;
     for (const [id, e] of this.byId) {
       if (e.projectId !== projectId) continue;
       this.byId.delete(id);
