@@ -2,8 +2,7 @@
 // (the page virtualises the list), counts per state, the Severe banner entries and the live-stream
 // position to resume from, so no change between this answer and the SSE connection is lost.
 import { canRead, singleProject } from '../api/v1/context.js';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../api/auth.js';
 import type { Check, CheckState } from '../domain/types.js';
@@ -15,7 +14,6 @@ import { listRoutes } from './routes-list.js';
 import { encodeOverviewColumns } from './overview-columns.js';
 import { sqliteDbOf, sqliteOverviewChecks, type OverviewScope } from './overview-sqlite.js';
 
-const gzipAsync = promisify(gzip);
 
 /** True when an Accept-Encoding header allows gzip (a q=0 entry refuses it). */
 export function acceptsGzip(header: string | undefined): boolean {
@@ -59,7 +57,7 @@ export interface Overview {
   projects: { id: number; name: string }[];
 }
 
-/** Bodies at least this long are sent gzipped to a client that accepts it (10,000 checks: 2.2 MB → 140 KB). */
+/** Bodies at least this long are sent gzipped to a client that accepts it (10,000 checks as columns: 0.55 MB → 79 KB). */
 export const OVERVIEW_GZIP_MIN = 16 * 1024;
 
 /** The store filter of a caller's visible checks: every project, its only project, or its projects. */
@@ -147,8 +145,9 @@ export async function overviewRoutes(app: FastifyInstance, opts: {
       : JSON.stringify(o);
     reply.type('application/json').header('cache-control', 'no-store').header('vary', 'accept-encoding');
     if (body.length < OVERVIEW_GZIP_MIN || !acceptsGzip(request.headers['accept-encoding'])) return reply.send(body);
-    // Level 1 on the thread pool: ~15 ms for 2.2 MB, so the event loop stays free meanwhile.
-    return reply.header('content-encoding', 'gzip').send(await gzipAsync(body, { level: 1 }));
+    // Level 1, inline: 2-5 ms for the 0.55 MB of 10,000 checks as columns. On the thread pool it took
+    // 40-300 ms of wall time on a busy machine (two thread hops), so it stays on the event loop.
+    return reply.header('content-encoding', 'gzip').send(gzipSync(body, { level: 1 }));
   });
 
   let routes: string[] | null = null;
