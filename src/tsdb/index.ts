@@ -380,6 +380,12 @@ export class Tsdb {
     const oldest = now - this.tiers[0]!.retentionMs;
     const newest = now + this.maxFutureMs;
     let rejected = 0;
+    // Room for the whole batch first, so the loop keeps the pending columns in locals.
+    while (this.pN + n > this.pIds.length) this.growPending();
+    const pIds = this.pIds;
+    const pTs = this.pTs;
+    const pVals = this.pVals;
+    let pN = this.pN;
     for (let i = 0; i < n; i++) {
       const ts = Math.round(timestamps[i]!);
       if (!(ts >= oldest && ts <= newest)) {
@@ -400,12 +406,12 @@ export class Tsdb {
       }
       const v = values[i]!;
       e.push(ts, v);
-      if (this.pN === this.pIds.length) this.growPending();
-      this.pIds[this.pN] = e.id;
-      this.pTs[this.pN] = ts;
-      this.pVals[this.pN] = v;
-      this.pN++;
+      pIds[pN] = e.id;
+      pTs[pN] = ts;
+      pVals[pN] = v;
+      pN++;
     }
+    this.pN = pN;
     if (this.pN > 0 && this.timer === null && this.inflight === null) this.schedule();
     return { accepted: n - rejected, rejected };
   }
