@@ -116,6 +116,31 @@ describe('copy an embedded installation to PostgreSQL', { skip: skip ?? false },
     }
   });
 
+  it('never hands out again a project id the SQLite installation retired on delete', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oversee-copy-'));
+    const schema = freshSchemaName();
+    const lite = await openSqliteStore({ path: join(dir, 'oversee.db'), synchronous: 'NORMAL' });
+    try {
+      await lite.projects.create('kept', T0);
+      const gone = await lite.projects.create('gone', T0);
+      assert.equal(await lite.projects.delete(gone.id), true);
+      await lite.close();
+      const source = new Database(join(dir, 'oversee.db'), { readonly: true });
+      const pgStore = await openPostgresStore({ url, schema, poolSize: 2 });
+      try {
+        await copySqliteToPostgres(source, pgStore);
+        const fresh = await pgStore.projects.create('fresh', T0);
+        assert.ok(fresh.id > gone.id, `new project id ${fresh.id} must not reuse the deleted ${gone.id}`);
+      } finally {
+        await pgStore.close();
+        source.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await dropSchema(url, schema);
+    }
+  });
+
   it('names the modules it cannot copy yet', async () => {
     const schema = freshSchemaName();
     const source = new Database(':memory:');

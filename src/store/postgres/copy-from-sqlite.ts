@@ -102,6 +102,13 @@ export async function copySqliteToPostgres(source: Database.Database, target: Po
       await c.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), GREATEST((SELECT MAX(id) FROM ${t}), 1), (SELECT MAX(id) IS NOT NULL FROM ${t}))
         WHERE pg_get_serial_sequence('${t}', 'id') IS NOT NULL`);
     }
+    // A project id SQLite retired on delete (deleted_projects) is never handed out again here either.
+    if (inSource.has('deleted_projects')) {
+      const retired = (source.prepare('SELECT MAX(id) AS id FROM deleted_projects').get() as { id: number | null }).id;
+      if (retired !== null) {
+        await c.query("SELECT setval(pg_get_serial_sequence('projects', 'id'), GREATEST((SELECT MAX(id) FROM projects), $1::bigint), true)", [retired]);
+      }
+    }
     if (tables.includes('tsdb_series')) {
       await c.query("SELECT setval('tsdb_series_ids', GREATEST((SELECT MAX(id) FROM tsdb_series), 1), (SELECT MAX(id) IS NOT NULL FROM tsdb_series))");
     }
