@@ -198,3 +198,31 @@ test('opentsdb key table: starts over beyond its bound, between puts only', () =
   assert.equal(table.handles[b2.keys[0]!], undefined); // cached handles went with the keys
   assert.equal(table.tags(b2.keys[0]!).host, 'h3');
 });
+
+test('opentsdb key table (property): the guessed next key is taken only for the very same bytes', () => {
+  // Series whose bytes are prefixes of one another (name, tags), with and without tags, with {}:
+  // repeated orders make the guess right, the others make it wrong in every way.
+  const pool = ['"metric":"m"', '"metric":"m1"', '"metric":"m.a"'].flatMap((m) =>
+    ['', ',"tags":{}', ',"tags":{"a":"1"}', ',"tags":{"a":"1","b":"2"}', ',"tags":{"a":"12"}', ',"tags":{"b":"2","a":"1"}'].map((t) => [m, t] as const));
+  const identity = (m: string, t: string): string => `${m}|${t}`;
+  const table = new OpenTsdbKeyTable();
+  const keyOf = new Map<string, number>();
+  fc.assert(fc.property(fc.array(fc.nat(pool.length - 1), { minLength: 1, maxLength: 12 }), fc.nat(3), fc.boolean(), (order, repeat, tagsFirst) => {
+    const points = order.map((s, i) => {
+      const [m, t] = pool[s]!;
+      return tagsFirst && t !== '' ? `{${t.slice(1)},${m},"timestamp":${i + 1},"value":${i}}` : `{${m},"timestamp":${i + 1},"value":${i}${t}}`;
+    });
+    for (let r = 0; r <= repeat; r++) {
+      const text = `[${points.join(',')}]`;
+      assert.notEqual(agree(text, table), null, text);
+      const b = parseOpenTsdbFast(Buffer.from(text), table)!;
+      order.forEach((s, i) => {
+        const id = identity(...pool[s]!);
+        const k = keyOf.get(id);
+        if (k === undefined) keyOf.set(id, b.keys[i]!);
+        else assert.equal(b.keys[i], k, `${id} in ${text}`);
+      });
+    }
+  }), { numRuns: 2000 });
+  assert.equal(table.size, keyOf.size);
+});

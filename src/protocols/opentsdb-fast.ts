@@ -38,6 +38,12 @@ export class OpenTsdbKeyTable {
   private hashes = new Int32Array(1024);
   private starts = new Uint32Array(1024);
   private lens = new Uint32Array(1024);
+  /** Per key: length of its name bytes (its tags bytes follow a 0 in the arena). */
+  private nameLens = new Uint32Array(1024);
+  /** Per key: the key that came right after it last time (-1: none yet); the guess for the next point. */
+  private nexts = new Int32Array(1024);
+  /** The last key of the last point parsed (-1: none). */
+  last = -1;
   private arena = new Uint8Array(64 * 1024);
   private arenaView = new DataView(this.arena.buffer);
   private arenaLen = 0;
@@ -75,6 +81,49 @@ export class OpenTsdbKeyTable {
     this.slots = new Int32Array(1 << 12);
     this.arenaLen = 0;
     this.n = 0;
+    this.last = -1;
+  }
+
+  /** The key guessed to come after key `k` (-1: no guess). */
+  next(k: number): number {
+    return k < 0 ? -1 : this.nexts[k]!;
+  }
+
+  /** Records that key `k` came right after key `prev` (-1: nothing before it). */
+  follows(prev: number, k: number): void {
+    if (prev >= 0) this.nexts[prev] = k;
+    this.last = k;
+  }
+
+  /** Length of key `k`'s name bytes. */
+  nameLength(k: number): number {
+    return this.nameLens[k]!;
+  }
+
+  /** Length of key `k`'s tags bytes ('{' to '}'; 0 when it has none). */
+  tagsLength(k: number): number {
+    return this.lens[k]! - this.nameLens[k]! - 1;
+  }
+
+  /** Whether b at p (`len` bytes in all) holds key `k`'s name followed by a quote. */
+  nameAt(k: number, b: Uint8Array, v: DataView, p: number, len: number): boolean {
+    const nl = this.nameLens[k]!;
+    return p + nl < len && b[p + nl] === 0x22 && this.equal(this.starts[k]!, b, v, p, p + nl);
+  }
+
+  /** Whether b at p (`len` bytes in all) holds key `k`'s tags bytes (non-empty). */
+  tagsAt(k: number, b: Uint8Array, v: DataView, p: number, len: number): boolean {
+    const tl = this.lens[k]! - this.nameLens[k]! - 1;
+    return tl > 0 && p + tl <= len && this.equal(this.starts[k]! + this.nameLens[k]! + 1, b, v, p, p + tl);
+  }
+
+  /** Whether the arena at q holds the bytes b[i, e) (compared 4 bytes at a time). */
+  private equal(q: number, b: Uint8Array, v: DataView, i: number, e: number): boolean {
+    const a = this.arena;
+    const av = this.arenaView;
+    for (; i + 4 <= e; i += 4, q += 4) if (av.getInt32(q, true) !== v.getInt32(i, true)) return false;
+    for (; i < e; i++) if (a[q++] !== b[i]) return false;
+    return true;
   }
 
   /** The key of these bytes (`v` views `b`), or -1 when not held. */
@@ -120,6 +169,8 @@ export class OpenTsdbKeyTable {
     this.hashes[k] = h;
     this.starts[k] = start;
     this.lens[k] = len;
+    this.nameLens[k] = me - ms;
+    this.nexts[k] = -1;
     this.handles.push(undefined);
     if (this.n * 2 > this.slots.length) this.rehash();
     else this.place(k);
@@ -146,9 +197,15 @@ export class OpenTsdbKeyTable {
     s.set(this.starts);
     const l = new Uint32Array(cap);
     l.set(this.lens);
+    const nl = new Uint32Array(cap);
+    nl.set(this.nameLens);
+    const nx = new Int32Array(cap);
+    nx.set(this.nexts);
     this.hashes = h;
     this.starts = s;
     this.lens = l;
+    this.nameLens = nl;
+    this.nexts = nx;
   }
 }
 
@@ -353,6 +410,13 @@ function mix(mh: number, th: number): number {
   return h ^ (h >>> 16);
 }
 
+/** Running hash of the bytes b[a, e) (as the key table's hashes are made). */
+function hashBytes(b: Uint8Array, a: number, e: number): number {
+  let h = 0;
+  for (let i = a; i < e; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
+  return h;
+}
+
 /** Output columns, reused between calls (a batch is valid until the next parse). */
 let outKeys = new Uint32Array(1024);
 let outTs = new Float64Array(1024);
@@ -384,6 +448,9 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let p = ws(b, 0);
   let n = 0;
+  // Senders mostly repeat their series in the same order: the key that followed the previous one
+  // last time is tried first (one byte comparison instead of a hash and a lookup).
+  let prev = table.last;
   const array = b[p] === 0x5b;
   if (array) {
     p = ws(b, p + 1);
@@ -399,8 +466,9 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
     let tge = 0;
     let t = 0;
     let v = 0;
-    let mh = 0;
-    let th = 0;
+    const guess = table.next(prev);
+    let nameOk = false;
+    let tagsOk = false;
     for (;;) {
       if (b[p] !== 0x22) return null;
       const k = pointKey(b, p + 1);
@@ -410,12 +478,14 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
       if (b[p] !== 0x3a) return null;
       p = ws(b, p + 1);
       if (k === 1) {
-        // Up to the closing quote, hashing as it goes; the bytes are checked only if the key is new.
+        // Up to the closing quote; the bytes are checked only if the key is new.
         if (b[p] !== 0x22) return null;
         ms = ++p;
-        for (let c = b[p]; c !== 0x22; c = b[++p]) {
-          if (p >= len) return null;
-          mh = (Math.imul(mh, 31) + c!) | 0;
+        if (guess >= 0 && table.nameAt(guess, b, view, p, len)) {
+          nameOk = true;
+          p += table.nameLength(guess);
+        } else {
+          for (let c = b[p]; c !== 0x22; c = b[++p]) if (p >= len) return null;
         }
         me = p++;
       } else if (k === 2) {
@@ -427,14 +497,17 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
         if (p < 0) return null;
         v = NUM;
       } else {
-        // Up to the first '}' (plain tag strings cannot hold one), hashing; checked only if new.
+        // Up to the first '}' (plain tag strings cannot hold one); checked only if new.
         if (b[p] !== 0x7b) return null;
         tgs = p;
-        for (let c = b[++p]; c !== 0x7d; c = b[++p]) {
-          if (p >= len) return null;
-          th = (Math.imul(th, 31) + c!) | 0;
+        if (guess >= 0 && table.tagsAt(guess, b, view, p, len)) {
+          tagsOk = true;
+          p += table.tagsLength(guess);
+        } else {
+          for (let c = b[++p]; c !== 0x7d; c = b[++p]) if (p >= len) return null;
+          p++;
         }
-        tge = ++p;
+        tge = p;
       }
       p = ws(b, p);
       const c = b[p++];
@@ -443,14 +516,20 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
       p = ws(b, p);
     }
     if ((seen & 7) !== 7) return null;
-    const h = mix(mh, th);
-    let key = table.find(b, view, ms, me, tgs, tge, h);
-    if (key < 0) {
-      // New bytes: the full checks before the key is kept.
-      if (nameEnd(b, ms) !== me || (tge > tgs && tagsEnd(b, tgs) !== tge)) return null;
-      if (tge > tgs && decodeTags(b, tgs, tge) === null) return null; // a repeated or reserved tag name
-      key = table.add(b, ms, me, tgs, tge, h);
+    let key: number;
+    if (nameOk && (tge > tgs ? tagsOk : table.tagsLength(guess) === 0)) key = guess; // the very same bytes
+    else {
+      const h = mix(hashBytes(b, ms, me), tge > tgs ? hashBytes(b, tgs + 1, tge - 1) : 0);
+      key = table.find(b, view, ms, me, tgs, tge, h);
+      if (key < 0) {
+        // New bytes: the full checks before the key is kept.
+        if (nameEnd(b, ms) !== me || (tge > tgs && tagsEnd(b, tgs) !== tge)) return null;
+        if (tge > tgs && decodeTags(b, tgs, tge) === null) return null; // a repeated or reserved tag name
+        key = table.add(b, ms, me, tgs, tge, h);
+      }
     }
+    table.follows(prev, key);
+    prev = key;
     if (n === outKeys.length) growOut();
     outKeys[n] = key;
     outTs[n] = t;
