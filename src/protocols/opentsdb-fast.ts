@@ -223,6 +223,7 @@ let NUM = 0;
 /** The position of the first byte at or after p that is not JSON whitespace. */
 function ws(b: Uint8Array, p: number): number {
   let c = b[p];
+  if (c! > 0x20) return p; // the usual case (undefined past the end compares false)
   while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
   return p;
 }
@@ -474,8 +475,11 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
       const k = pointKey(b, p + 1);
       if (k === 0 || (seen & k) !== 0) return null;
       seen |= k;
-      p = ws(b, p + 1 + keyBytes(k));
-      if (b[p] !== 0x3a) return null;
+      p += 1 + keyBytes(k);
+      if (b[p] !== 0x3a) {
+        p = ws(b, p);
+        if (b[p] !== 0x3a) return null;
+      }
       p = ws(b, p + 1);
       if (k === 1) {
         // Up to the closing quote; the bytes are checked only if the key is new.
@@ -509,8 +513,11 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
         }
         tge = p;
       }
-      p = ws(b, p);
-      const c = b[p++];
+      let c = b[p++];
+      if (c! <= 0x20) {
+        p = ws(b, p - 1);
+        c = b[p++];
+      }
       if (c === 0x7d) break;
       if (c !== 0x2c) return null;
       p = ws(b, p);
