@@ -2,10 +2,13 @@
 // Lines are parsed as they arrive; a malformed (or over-long) line is counted and skipped. Each
 // chunk's samples are committed durably before the connection is read further (backpressure), and
 // a connection the sender half-closes is closed from this side only once its lines are durable.
+// With a series limit (`[limits]`, quota.ts) lines of new series beyond it are dropped as they are
+// parsed, counted as rejected (reason "quota"), and reported once per interval with the count.
 import { createServer, type Server, type Socket } from 'node:net';
 import { parseGraphiteLine } from '../protocols/graphite.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
 import type { Clock } from '../util/clock.js';
+import type { ListenerQuota, QuotaBatch } from './quota.js';
 import type { SampleSink } from './samples.js';
 
 /** Longest line accepted (bytes of text); longer ones are dropped as malformed. */
@@ -25,6 +28,12 @@ export interface GraphiteListenerOptions {
   maxLineLength?: number;
   /** Reports failures (a commit that failed; the connection is then closed). */
   onError?: (err: unknown, what: string) => void;
+  /** Series limit of the project (quota.ts); absent or unlimited: every series is stored. */
+  quota?: ListenerQuota | null;
+  /** Told at most once per `quotaReportMs` (and on close) how many lines over the limit were dropped since. */
+  onQuotaDrops?: (project: string, dropped: number) => void;
+  /** Interval of onQuotaDrops in ms (default 10 000, statsd's flush interval). */
+  quotaReportMs?: number;
 }
 
 /** A running Graphite listener. */
@@ -41,19 +50,41 @@ export async function startGraphiteListener(opts: GraphiteListenerOptions): Prom
   const onError = opts.onError ?? (() => undefined);
   const sockets = new Set<Socket>();
   const pending = new Set<Promise<void>>();
+  const quota = opts.quota && opts.quota.quota.limitOf(opts.quota.project) !== null ? opts.quota : null;
+  const onQuotaDrops = opts.onQuotaDrops ?? (() => undefined);
+  // Lines dropped over the limit since the last report (reported by a timer, not per line).
+  let unreportedDrops = 0;
+  const reportDrops = (): void => {
+    if (unreportedDrops === 0 || quota === null) return;
+    const n = unreportedDrops;
+    unreportedDrops = 0;
+    onQuotaDrops(quota.project.name, n);
+  };
+  const reportTimer = quota === null ? null : setInterval(reportDrops, opts.quotaReportMs ?? 10_000);
+  reportTimer?.unref();
 
-  /** Parses complete lines into the sink; returns how many were appended. */
-  const take = (lines: string[]): number => {
+  /** Parses complete lines into the sink (new series only as `admission` admits them); returns how many were appended. */
+  const take = (lines: string[], admission: QuotaBatch | null): number => {
     const now = clock.now();
     let appended = 0;
     let bad = 0;
+    let overQuota = 0;
     for (const line of lines) {
       if (line.trim() === '') continue;
       const m = parseGraphiteLine(line, now);
-      if (m === null || samples.append(projectId, m.path, m.tags, m.timestampMs, m.value) !== null) bad++;
-      else appended++;
+      if (m === null) { bad++; continue; }
+      if (admission !== null && admission.admit(m.path, m.tags) !== null) { overQuota++; continue; }
+      if (samples.append(projectId, m.path, m.tags, m.timestampMs, m.value) === null) appended++;
+      else {
+        admission?.release(m.path, m.tags);
+        bad++;
+      }
     }
     if (bad > 0) metrics.reportsRejected.inc({ protocol: 'graphite', reason: 'malformed' }, bad);
+    if (overQuota > 0) {
+      metrics.reportsRejected.inc({ protocol: 'graphite', reason: 'quota' }, overQuota);
+      unreportedDrops += overQuota;
+    }
     if (appended > 0) metrics.reportsAccepted.inc({ protocol: 'graphite' }, appended);
     return appended;
   };
@@ -75,6 +106,28 @@ export async function startGraphiteListener(opts: GraphiteListenerOptions): Prom
     let buf = '';
     let discarding = false;
     let committed: Promise<void> = Promise.resolve();
+    /** Takes complete lines and commits them: at once without a limit, else after the project's series are at hand (socket paused meanwhile). */
+    const takeLines = (lines: string[]): void => {
+      if (quota === null) {
+        if (take(lines, null) > 0) committed = commit(socket);
+        return;
+      }
+      socket.pause();
+      const p: Promise<void> = committed.then(async () => {
+        let admission: QuotaBatch;
+        try {
+          admission = await quota.quota.begin(quota.project);
+        } catch (err) {
+          onError(err, 'graphite series quota');
+          socket.destroy();
+          return;
+        }
+        if (take(lines, admission) > 0) await commit(socket);
+        else socket.resume();
+      }).finally(() => { pending.delete(p); });
+      pending.add(p);
+      committed = p;
+    };
     socket.on('data', (chunk: string) => {
       let text = buf + chunk;
       if (discarding) {
@@ -90,11 +143,11 @@ export async function startGraphiteListener(opts: GraphiteListenerOptions): Prom
         buf = '';
         discarding = true;
       }
-      if (last >= 0 && take(text.slice(0, last).split('\n')) > 0) committed = commit(socket);
+      if (last >= 0) takeLines(text.slice(0, last).split('\n'));
     });
     // The connection is closed from this side only once everything it carried is durable.
     socket.on('end', () => {
-      if (!discarding && buf !== '' && take([buf]) > 0) committed = commit(socket);
+      if (!discarding && buf !== '') takeLines([buf]);
       buf = '';
       void committed.then(() => socket.end());
     });
@@ -120,6 +173,8 @@ export async function startGraphiteListener(opts: GraphiteListenerOptions): Prom
         await Promise.all([...pending]);
         for (const s of sockets) s.destroy();
         await stopped;
+        if (reportTimer !== null) clearInterval(reportTimer);
+        reportDrops();
       })();
       return closing;
     },

@@ -72,6 +72,12 @@ export interface QuotaProject {
   name: string;
 }
 
+/** The quota of a socket listener (statsd, Graphite): every sample it takes goes to `project`. */
+export interface ListenerQuota {
+  quota: SeriesQuota;
+  project: QuotaProject;
+}
+
 /** One request's admission of new series: `admit` before each append, `release` if the store refused it. */
 export interface QuotaBatch {
   /** Null when the sample may be stored (a new series is counted at once); else why not (the project is at its limit). */

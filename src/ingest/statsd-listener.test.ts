@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { createSelfMetrics, type SelfMetrics } from '../server/self-metrics.js';
 import type { Tsdb } from '../tsdb/index.js';
 import { openTestTsdb, RecordingSink } from './samples-test-support.js';
+import { SeriesQuota } from './quota.js';
 import { readUdpDrops, slotTimestamp, startStatsdListener, type StatsdListener } from './statsd-listener.js';
 
 const T0 = Date.UTC(2026, 0, 10, 12);
@@ -167,5 +168,82 @@ describe('statsd flush timestamps on a sample slot (several nodes)', () => {
       assert.ok(t > last);
       assert.ok(t - 1000 <= Math.max(now, last), 'the smallest such time');
     }));
+  });
+});
+
+/** The value stored for `name` (no tags) of project 1 at `at`, or null. */
+async function storedValue(tsdb: Tsdb, name: string, at: number): Promise<number | null> {
+  const r = await tsdb.query({ projectId: 1, name, tags: {}, from: at, to: at, step: 1000, agg: 'last', tier: 0 });
+  return r.series[0]?.values[0] ?? null;
+}
+
+describe('statsd with a series limit ([limits] max_series)', () => {
+  const N = 4;
+  it(`keeps ${N} series of ${N + 5} new gauges, counts and warns about the rest once per flush, and keeps updating the kept ones`, async () => {
+    const clock = { t: T0, now() { return this.t; } };
+    const { tsdb, close } = await openTestTsdb(clock);
+    const metrics = createSelfMetrics();
+    const warnings: [string, number][] = [];
+    const quota = new SeriesQuota({ maxSeries: N, projects: new Map() }, tsdb, clock);
+    const l = await startStatsdListener({
+      host: '127.0.0.1', port: 0, projectId: 1, samples: tsdb, clock, metrics, flushIntervalMs: 3_600_000,
+      quota: { quota, project: { id: 1, name: 'default' } }, onQuotaDrops: (project, n) => warnings.push([project, n]),
+    });
+    try {
+      const names = Array.from({ length: N + 5 }, (_, i) => `q.g${i}`);
+      clock.t += 10_000;
+      await send(l, names.map((n, i) => `${n}:${i}|g`));
+      await l.flush();
+      const kept = tsdb.series({ projectId: 1 }).map((s) => s.name).sort();
+      assert.equal(kept.length, N, `stored: ${kept.join(', ')}`);
+      assert.deepEqual(warnings, [['default', 5]]);
+      assert.match(await metrics.registry.metrics(), /oversee_reports_rejected_total\{protocol="statsd",reason="quota"\} 5\n/);
+
+      // Next interval: every gauge gets a new value; the kept series take it, no new series appears.
+      clock.t += 10_000;
+      await send(l, names.map((n, i) => `${n}:${100 + i}|g`));
+      await l.flush();
+      assert.deepEqual(tsdb.series({ projectId: 1 }).map((s) => s.name).sort(), kept);
+      for (const name of kept) {
+        assert.equal(await storedValue(tsdb, name, clock.t), 100 + Number(name.slice('q.g'.length)), name);
+      }
+      assert.deepEqual(warnings, [['default', 5], ['default', 5]]);
+      assert.match(await metrics.registry.metrics(), /oversee_reports_rejected_total\{protocol="statsd",reason="quota"\} 10\n/);
+    } finally {
+      await l.close();
+      await close();
+    }
+  });
+
+  it('counts series stored before the listener started, and a project without a limit is not limited', async () => {
+    const clock = { t: T0, now() { return this.t; } };
+    const { tsdb, close } = await openTestTsdb(clock);
+    try {
+      for (const n of ['old.a', 'old.b']) assert.equal(tsdb.append(1, n, {}, T0, 1), null);
+      await tsdb.commit();
+      const metrics = createSelfMetrics();
+      const limits = { maxSeries: 3, projects: new Map([['free', null]]) };
+      const limited = await startStatsdListener({
+        host: '127.0.0.1', port: 0, projectId: 1, samples: tsdb, clock, metrics, flushIntervalMs: 3_600_000,
+        quota: { quota: new SeriesQuota(limits, tsdb, clock), project: { id: 1, name: 'default' } },
+      });
+      clock.t += 10_000;
+      await send(limited, ['old.a:5|g\nnew.x:1|g\nnew.y:2|g\nnew.z:3|g']);
+      await limited.flush();
+      assert.equal(tsdb.series({ projectId: 1 }).length, 3, 'two old series + one new');
+      assert.equal(await storedValue(tsdb, 'old.a', clock.t), 5, 'an old series still takes samples');
+      assert.match(await metrics.registry.metrics(), /reason="quota"\} 2\n/);
+      await limited.close();
+
+      const free = await startStatsdListener({
+        host: '127.0.0.1', port: 0, projectId: 2, samples: tsdb, clock, metrics: createSelfMetrics(), flushIntervalMs: 3_600_000,
+        quota: { quota: new SeriesQuota(limits, tsdb, clock), project: { id: 2, name: 'free' } },
+      });
+      await send(free, ['f.a:1|g\nf.b:1|g\nf.c:1|g\nf.d:1|g\nf.e:1|g']);
+      await free.close();
+      assert.equal(tsdb.series({ projectId: 2 }).length, 5);
+    } finally {
+      await close();
+    }
   });
 });

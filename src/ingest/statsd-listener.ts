@@ -2,7 +2,9 @@
 // counted and skipped, the rest of the datagram kept), aggregated in memory, and flushed into the
 // tsdb every flush interval (10 s by default) with one durable commit. The socket asks for a large
 // receive buffer; datagrams the kernel dropped anyway are read from /proc/net/udp{,6} and exposed
-// in self-metrics, as are samples lost to a failed commit.
+// in self-metrics, as are samples lost to a failed commit. With a series limit (`[limits]`,
+// quota.ts) a flush drops the samples of new series beyond it, counts them as rejected
+// (reason "quota") and warns once per flush with the project and count.
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -10,6 +12,7 @@ import { parseStatsdDatagramFast } from './statsd-fast.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
 import { StatsdAggregator } from '../tsdb/statsd-aggregator.js';
 import type { Clock } from '../util/clock.js';
+import type { ListenerQuota, QuotaBatch } from './quota.js';
 import type { SampleSink } from './samples.js';
 
 /** Receive buffer asked for by default (the kernel caps it at net.core.rmem_max). */
@@ -40,6 +43,10 @@ export interface StatsdListenerOptions {
    * replaces the other's counts). Absent: a flush is stamped with the clock as it is.
    */
   flushSlot?: FlushSlot;
+  /** Series limit of the project (quota.ts); absent or unlimited: every series is flushed. */
+  quota?: ListenerQuota | null;
+  /** Told once per flush that dropped samples of new series over the limit (the runtime logs a warning). */
+  onQuotaDrops?: (project: string, dropped: number) => void;
 }
 
 /** A node's sample slot (see StatsdListenerOptions.flushSlot). */
@@ -104,9 +111,11 @@ function counterIn(registry: Registry, name: string, help: string): Counter {
  */
 export async function startStatsdListener(opts: StatsdListenerOptions): Promise<StatsdListener> {
   const { samples, clock, metrics, projectId } = opts;
+  const quota = opts.quota && opts.quota.quota.limitOf(opts.quota.project) !== null ? opts.quota : null;
   const intervalMs = opts.flushIntervalMs ?? 10_000;
   const aggregator = new StatsdAggregator({ flushIntervalMs: intervalMs, ...(opts.percentiles ? { percentiles: opts.percentiles } : {}) });
   const onError = opts.onError ?? (() => undefined);
+  const onQuotaDrops = opts.onQuotaDrops ?? (() => undefined);
   const datagrams = counterIn(metrics.registry, 'oversee_statsd_datagrams_total', 'statsd datagrams received.');
   const lost = counterIn(metrics.registry, 'oversee_statsd_lost_samples_total', 'Aggregated statsd samples lost because a flush could not be made durable or was refused.');
 
@@ -164,10 +173,26 @@ export async function startStatsdListener(opts: StatsdListenerOptions): Promise<
       const now = opts.flushSlot === undefined ? clock.now() : slotTimestamp(clock.now(), lastFlushTs, opts.flushSlot);
       lastFlushTs = now;
       const out = aggregator.flush(now);
+      let admission: QuotaBatch | null = null;
+      try {
+        if (quota !== null && out.length > 0) admission = await quota.quota.begin(quota.project);
+      } catch (err) {
+        lost.inc(out.length); // the series could not be listed: nothing of this flush is stored
+        throw err;
+      }
       let appended = 0;
+      let overQuota = 0;
       for (const s of out) {
+        if (admission !== null && admission.admit(s.name, s.tags) !== null) { overQuota++; continue; }
         if (samples.append(projectId, s.name, s.tags, s.timestampMs, s.value, s.type) === null) appended++;
-        else lost.inc();
+        else {
+          admission?.release(s.name, s.tags);
+          lost.inc();
+        }
+      }
+      if (overQuota > 0 && quota !== null) {
+        metrics.reportsRejected.inc({ protocol: 'statsd', reason: 'quota' }, overQuota);
+        onQuotaDrops(quota.project.name, overQuota);
       }
       if (appended === 0) return;
       try {

@@ -7,6 +7,7 @@ import { AlertAdmin, AlertEngine, parseAlertingConfig, type AlertingConfig } fro
 import type { AlertStore } from '../alert/store-types.js';
 import type { ServerConfig } from '../config/index.js';
 import { startMetricListeners, type MetricListeners } from '../ingest/metric-listeners.js';
+import { parseLimitsConfig, SeriesQuota } from '../ingest/quota.js';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
 import { withLiveEvents } from '../live/store.js';
 import { openPostgresAlertStore } from '../store/postgres/alerting.js';
@@ -186,10 +187,15 @@ export async function openRuntime(
         // Several nodes: statsd flushes go to this node's own timestamps (its sample slot), never onto another node's.
         const slot = shared !== null && config.statsdPort !== 0 ? await shared.claimSampleSlot(clock.now()) : null;
         if (shared !== null) stopShared = startSharedTsdbWork(tsdb, shared, clock, logger);
+        // The project's series limit ([limits]) applies to statsd and Graphite as to the HTTP protocols.
+        const limits = parseLimitsConfig(config.raw.limits);
+        const project = await store.projects.get(projectId);
+        const quota = project ? { quota: new SeriesQuota(limits, tsdb, clock), project } : null;
         listeners = await startMetricListeners({
-          host: config.host, statsdPort: config.statsdPort, graphitePort: config.graphitePort, projectId, samples: tsdb, clock, metrics,
+          host: config.host, statsdPort: config.statsdPort, graphitePort: config.graphitePort, projectId, samples: tsdb, clock, metrics, quota,
           ...(slot !== null ? { statsdFlushSlot: { slot, modulusMs: SAMPLE_SLOT_MODULUS_MS } } : {}),
           onError: (err, what) => logger.error({ err }, `metric listener: ${what} failed`),
+          onQuotaDrops: (protocol, name, dropped) => logger.warn({ protocol, project: name, dropped }, `${protocol}: samples of new series over the project's series limit dropped`),
         });
         const ports = { statsd: listeners.statsd?.port ?? null, graphite: listeners.graphite?.port ?? null };
         logger.info({ host: config.host, ...ports }, 'metric listeners started');
