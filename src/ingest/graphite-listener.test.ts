@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { createSelfMetrics, type SelfMetrics } from '../server/self-metrics.js';
 import type { Tsdb } from '../tsdb/index.js';
 import { startGraphiteListener, type GraphiteListener } from './graphite-listener.js';
+import { SeriesQuota } from './quota.js';
 import { durableWalSamples, openTestTsdb, RecordingSink, storedPoints } from './samples-test-support.js';
 
 const T0 = Date.UTC(2026, 0, 10, 12);
@@ -94,6 +95,65 @@ describe('Graphite listener failures', () => {
       assert.deepEqual(errors, ['graphite commit']);
     } finally {
       await l.close();
+    }
+  });
+});
+
+describe('Graphite with a series limit ([limits] max_series)', () => {
+  const N = 4;
+  it(`stores ${N} series of ${N + 5} new paths, counts and reports the rest once per interval, and keeps taking the kept ones`, async () => {
+    const clock = { t: T0, now() { return this.t; } };
+    const t = await openTestTsdb(clock);
+    const metrics = createSelfMetrics();
+    const reports: [string, number][] = [];
+    const l = await startGraphiteListener({
+      host: '127.0.0.1', port: 0, projectId: 1, samples: t.tsdb, clock, metrics,
+      quota: { quota: new SeriesQuota({ maxSeries: N, projects: new Map() }, t.tsdb, clock), project: { id: 1, name: 'default' } },
+      onQuotaDrops: (project, n) => reports.push([project, n]), quotaReportMs: 50,
+    });
+    try {
+      const paths = Array.from({ length: N + 5 }, (_, i) => `q.p${i}`);
+      // Two chunks: the limit is reached inside the first one and holds across chunks.
+      await sendTcp(l.port, [paths.slice(0, 6).map((p, i) => `${p} ${i} ${T0_S}\n`).join(''), paths.slice(6).map((p, i) => `${p} ${6 + i} ${T0_S}\n`).join('')]);
+      assert.deepEqual(t.tsdb.series({ projectId: 1 }).map((s) => s.name), paths.slice(0, N), 'the first N paths, in the order sent');
+      assert.equal(await durableWalSamples(t.path), N);
+      assert.match(await metrics.registry.metrics(), /oversee_reports_rejected_total\{protocol="graphite",reason="quota"\} 5\n/);
+      const deadline = Date.now() + 5000;
+      while (reports.length === 0) {
+        assert.ok(Date.now() < deadline, 'no report within 5 s');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.deepEqual(reports, [['default', 5]], 'one report for the interval, not one per line or chunk');
+
+      // A later connection: the kept series take new points, the others are still refused.
+      await sendTcp(l.port, [paths.map((p, i) => `${p} ${100 + i} ${T0_S + 10}\n`).join('')]);
+      for (const [i, p] of paths.entries()) {
+        const pts = await storedPoints(t.tsdb, 1, p, T0 - 60_000, T0 + 60_000);
+        assert.deepEqual(pts, i < N ? [[{}, T0, i], [{}, T0 + 10_000, 100 + i]] : [], p);
+      }
+      assert.match(await metrics.registry.metrics(), /oversee_reports_rejected_total\{protocol="graphite",reason="quota"\} 10\n/);
+    } finally {
+      await l.close();
+      await t.close();
+    }
+    assert.deepEqual(reports, [['default', 5], ['default', 5]], 'the drops since the last report are reported on close at the latest');
+  });
+
+  it('without a limit for the project nothing is refused', async () => {
+    const clock = { t: T0, now() { return this.t; } };
+    const t = await openTestTsdb(clock);
+    const metrics = createSelfMetrics();
+    const l = await startGraphiteListener({
+      host: '127.0.0.1', port: 0, projectId: 1, samples: t.tsdb, clock, metrics,
+      quota: { quota: new SeriesQuota({ maxSeries: 2, projects: new Map([['default', null]]) }, t.tsdb, clock), project: { id: 1, name: 'default' } },
+    });
+    try {
+      await sendTcp(l.port, [`a 1 ${T0_S}\nb 1 ${T0_S}\nc 1 ${T0_S}\n`]);
+      assert.equal(t.tsdb.series({ projectId: 1 }).length, 3);
+      assert.doesNotMatch(await metrics.registry.metrics(), /reason="quota"/);
+    } finally {
+      await l.close();
+      await t.close();
     }
   });
 });

@@ -155,7 +155,8 @@ export async function startGraphiteListener(opts: GraphiteListenerOptions): Prom
     socket.on('close', () => { sockets.delete(socket); });
   };
 
-  const server: Server = createServer(onConnection);
+  // Half-open: the sender's FIN does not close our side; the 'end' handler does once its lines are durable.
+  const server: Server = createServer({ allowHalfOpen: true }, onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
