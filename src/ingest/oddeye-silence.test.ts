@@ -197,6 +197,29 @@ for (const c of cases) {
       await silence.sweep();
       assert.equal((await silentCheck(store, 'old1'))?.state, 'ERR', 'a host that comes back is watched again');
     });
+
+    it('deleting a project removes its last-seen series and silent flags (foreign key), and leaves other projects\' rows', async () => {
+      const gone = await store.projects.create('silence-gone', clock.t);
+      const data = (host: string) => JSON.stringify(['a', 'b'].map((metric) => ({ metric, timestamp: clock.t / 1000, value: 1, tags: { host }, type: 'None', reaction: 0 })));
+      const r = await app.inject({ method: 'POST', url: '/oddeye-barlus/put/tsdb', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `UUID=${gone.ingestToken}&data=${data('g1')}` });
+      assert.equal(r.statusCode, 200, r.body);
+      await put(app, 'stay1', ['a']);
+      clock.t += 4 * MIN;
+      await silence.sweep();
+      const repo = silenceRepoFor(store)!;
+      const rowsOf = async (id: number) => ({
+        seen: (await repo.silent(Number.MAX_SAFE_INTEGER)).filter((x) => x.projectId === id).map((x) => `${x.host}/${x.metric}`),
+        flags: (await repo.flags()).filter((f) => f.projectId === id).map((f) => f.host),
+      });
+      assert.deepEqual(await rowsOf(gone.id), { seen: ['g1/a', 'g1/b'], flags: ['g1'] }, 'rows of the project before its delete');
+      const kept = await rowsOf(projectId);
+      assert.ok(kept.seen.includes('stay1/a') && kept.flags.includes('stay1'), JSON.stringify(kept));
+
+      assert.equal(await store.projects.delete(gone.id), true);
+      assert.deepEqual(await rowsOf(gone.id), { seen: [], flags: [] }, 'the delete took its rows along');
+      assert.deepEqual(await rowsOf(projectId), kept, 'the other project keeps its rows');
+      assert.deepEqual(await silence.sweep(), { raised: 0, cleared: 0, forgotten: 0 }, 'a sweep after the delete has nothing of the deleted project to raise or forget');
+    });
   });
 }
 
