@@ -76,6 +76,18 @@ describe('OverC push API over HTTP', () => {
     assert.equal(r.json().code, 'OVS_ERR_UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('answers 415 to a JSON text sent as text/plain (not a 400 about the body), and stores nothing', async () => {
+    const before = await countChecks();
+    const body = JSON.stringify({ server, period: 60, services: [{ name: 'plain', state: 'OK' }] });
+    for (const url of ['/api/ping', '/api/set/service/status', '/api/set/alerts']) {
+      const r = await post(url, body, { 'content-type': 'text/plain' });
+      assert.equal(r.statusCode, 415, url);
+      assert.equal(r.json().code, 'OVS_ERR_UNSUPPORTED_MEDIA_TYPE');
+      assert.match(r.json().error, /text\/plain.*application\/json/);
+    }
+    assert.equal(await countChecks(), before);
+  });
+
   it('stores alerts, attached to the named service', async () => {
     const r = await post('/api/set/alerts', { server, alerts: [{ message: 'System down' }, { message: 'Cannot check state', service: 'queue' }] });
     assert.equal(r.statusCode, 200);

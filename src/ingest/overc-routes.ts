@@ -39,6 +39,11 @@ export async function overcRoutes(app: FastifyInstance, opts: OvercRoutesOptions
 
   /** Parses with `parse`, counting and converting protocol errors to 400s. */
   const parseOr400 = <T>(kind: string, req: FastifyRequest, parse: (b: unknown) => T): T => {
+    if (typeof req.body === 'string') {
+      // Fastify's built-in text/plain parser hands over the raw text; OverC bodies are JSON only.
+      throw new OverseeError('OVS_ERR_UNSUPPORTED_MEDIA_TYPE',
+        `unsupported Content-Type: ${String(req.headers['content-type'] ?? '')}: send the body as application/json`, { kind });
+    }
     try {
       return parse(req.body);
     } catch (err) {
