@@ -58,7 +58,7 @@ test('every kind of bad setting stops with a ConfigError naming the key as the u
     { input: { env: { OVERSEE_GRAPHITE_PORT: 'x' } }, key: 'OVERSEE_GRAPHITE_PORT', message: 'config: OVERSEE_GRAPHITE_PORT: must be an integer 0-65535, got "x"' },
     { input: { env: { OVERSEE_HOST: 'a b' } }, key: 'OVERSEE_HOST', message: 'config: OVERSEE_HOST: must be a host name or IP address (e.g. 127.0.0.1, 0.0.0.0, ::), got "a b"' },
     { input: { flags: { store: 'postgres://u@db/oversee?schema=A' } }, key: '--store', message: 'config: --store: ?schema= must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63), got "A"' },
-    { input: { file: file('[server]\nprot = 1\n') }, key: 'server.prot', message: 'config: server.prot: unknown setting (known: host, port, data, store, body_limit, log_level, history_retention_days, statsd_port, graphite_port)' },
+    { input: { file: file('[server]\nprot = 1\n') }, key: 'server.prot', message: 'config: server.prot: unknown setting (known: host, port, data, store, body_limit, log_level, history_retention_days, statsd_port, graphite_port, trust_proxy)' },
     { input: { file: file('[server]\nbodyLimit = 1\n') }, key: 'server.bodyLimit', message: 'config: server.bodyLimit: unknown setting; did you mean "body_limit"?' },
     { input: { file: file('port = 1\n') }, key: 'port', message: 'config: port: unknown section or key at the top level (known: server, metrics, alerting, channels, routes, silences, oddeye, limits)' },
     { input: { file: file('[servers]\nport = 1\n') }, key: 'servers', message: 'config: servers: unknown section or key at the top level (known: server, metrics, alerting, channels, routes, silences, oddeye, limits)' },

@@ -21,6 +21,8 @@ export interface ServerSettings {
   historyRetentionDays: number;
   statsdPort: number;
   graphitePort: number;
+  /** Behind a reverse proxy: take the client's protocol and address from X-Forwarded-* headers. */
+  trustProxy: boolean;
 }
 
 /** The name of one server setting (also the commander option key of its flag). */
@@ -88,6 +90,11 @@ export const SETTINGS: { readonly [K in SettingName]: SettingSpec<ServerSettings
     toml: 'graphite_port', env: 'OVERSEE_GRAPHITE_PORT', flag: '--graphite-port <port>', defaultText: '2003', default: 2003,
     description: 'TCP port of the Graphite plaintext listener; 0 disables it.',
     parse: (v) => parseIntInRange(v, 0, 65535),
+  },
+  trustProxy: {
+    toml: 'trust_proxy', env: 'OVERSEE_TRUST_PROXY', flag: '--trust-proxy <bool>', defaultText: 'false', default: false,
+    description: 'Trust X-Forwarded-Proto/-For from a reverse proxy (session cookie Secure behind TLS); only when every request comes through it.',
+    parse: (v) => typeof v === 'boolean' ? v : parseChoice(v, ['true', 'false'] as const) === 'true',
   },
 };
 

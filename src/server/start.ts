@@ -82,7 +82,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     runtime = await openRuntime(config, alerting, backend, { clock, logger, metrics });
     const engine = runtime.alerting.engine;
     app = await buildApp({
-      store, metrics, ...(backend.live ? { live: backend.live } : {}), clock, logger, bodyLimit: config.bodyLimit, tsdb: runtime.tsdb, alerting: runtime.alerting, oddeye, limits,
+      store, metrics, ...(backend.live ? { live: backend.live } : {}), clock, logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, tsdb: runtime.tsdb, alerting: runtime.alerting, oddeye, limits,
       // New flips are picked up by the engine's next pass anyway (≤ 1 s); a kick makes it immediate.
       onOvercReport: () => engine.kick(),
     });
