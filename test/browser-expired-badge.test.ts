@@ -1,5 +1,6 @@
 // The overview's state badge of an expired check ("ERR · expired") fits its column in a real browser
-// (chromium via playwright-core): the text is not cut off and does not run into the check name.
+// (chromium via playwright-core): the text is not cut off and does not run into the check name; the
+// check page says "1 report", not "1 reports".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserSkipReason, postJson, screenshotPath } from './support/browser.js';
@@ -11,6 +12,22 @@ describe('expired badge on the overview', { skip: skip ?? false }, () => {
   let session: BrowserSession | undefined;
   before(async () => { session = await openBrowserSession(); });
   after(async () => { await session?.close(); });
+
+  test('the check page counts one report as "1 report"', async () => {
+    const { server, browser } = session!;
+    const services = [{ name: 'single', state: 'OK' }];
+    assert.equal((await postJson(server.url, '/api/set/service/status', { server: { name: 'web2', key: 'k2' }, period: 60, services })).status, 200);
+    const { id } = server.store.db.prepare("SELECT id FROM checks WHERE name = 'single'").get() as { id: number };
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await logIn(page, server.url, 'ann');
+      await page.goto(`${server.url}/check/${id}`);
+      await page.waitForSelector('text=/\\d+ reports? ·/');
+      assert.match(await page.textContent('main') ?? '', /\D1 report ·/);
+    } finally {
+      await page.close();
+    }
+  });
 
   for (const width of [1280, 390]) {
     test(`"ERR · expired" fits its badge and stays left of the check name (${width} px wide)`, async () => {

@@ -110,7 +110,7 @@ export function CheckPage({ id }: { id: number }): JSX.Element {
                 <button key={r} type="button" class={`btn small${r === range ? ' on' : ''}`} aria-pressed={r === range} onClick={() => setRange(r)}>{r}</button>
               ))}
             </div>
-            <Loaded value={reports}>{(rs) => <><Strip segments={segmentsOf(rs, from, to)} from={from} to={to} /><p class="muted small">{rs.length} reports · {dateTime(from)} – {dateTime(to)}</p></>}</Loaded>
+            <Loaded value={reports}>{(rs) => <><Strip segments={segmentsOf(rs, from, to)} from={from} to={to} /><p class="muted small">{rs.length} {rs.length === 1 ? 'report' : 'reports'} · {dateTime(from)} – {dateTime(to)}</p></>}</Loaded>
           </section>
 
           <PerfCharts check={c} range={range} />
