@@ -46,6 +46,27 @@ export function runStoreContract(name: string, factory: () => Promise<StoreHandl
       assert.deepEqual(await store.projects.getByIngestToken(p.ingestToken), p);
     }));
 
+    it('never gives a new host or check the id of a deleted one (its alert events keep that id)', withStore(async ({ store, reopen }) => {
+      const { project, host } = await defaultHost(store);
+      const [a, b] = await report(store, host.id, T0, [['disk', 'OK'], ['load', 'ERR']]);
+      assert.ok(a && b);
+      // The newest check alone, then its whole host (cascading to the other check).
+      assert.equal(await store.checks.delete(b.checkId), true);
+      const [c] = await report(store, host.id, T0 + 1, [['mem', 'OK']]);
+      assert.ok(c && c.checkId > b.checkId, `check id ${c?.checkId} after deleted ${b.checkId}`);
+      assert.equal(await store.hosts.delete(host.id), true);
+      const again = await store.hosts.register(project.id, 'web9', null, T0 + 2);
+      assert.ok(again.id > host.id, `host id ${again.id} after deleted ${host.id}`);
+      const [d] = await report(store, again.id, T0 + 3, [['app', 'OK']]);
+      assert.ok(d && d.checkId > c.checkId, `check id ${d?.checkId} after cascaded ${c.checkId}`);
+      // The newest host deleted, then the store reopened: nothing of this is kept in memory.
+      const h2 = await store.hosts.register(project.id, 'web10', null, T0 + 4);
+      assert.equal(await store.hosts.delete(h2.id), true);
+      const reopened = await reopen();
+      const h3 = await reopened.hosts.register(project.id, 'web11', null, T0 + 5);
+      assert.ok(h3.id > h2.id, `host id ${h3.id} after deleted ${h2.id} and a reopen`);
+    }));
+
     it('creates projects and refuses a duplicate name with a conflict', withStore(async ({ store }) => {
       const p = await store.projects.create('ops', T0);
       assert.equal((await store.projects.get(p.id))?.name, 'ops');

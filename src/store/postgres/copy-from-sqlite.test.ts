@@ -116,14 +116,20 @@ describe('copy an embedded installation to PostgreSQL', { skip: skip ?? false },
     }
   });
 
-  it('never hands out again a project id the SQLite installation retired on delete', async () => {
+  it('never hands out again a project, host or check id the SQLite installation retired on delete', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oversee-copy-'));
     const schema = freshSchemaName();
     const lite = await openSqliteStore({ path: join(dir, 'oversee.db'), synchronous: 'NORMAL' });
     try {
-      await lite.projects.create('kept', T0);
+      const kept = await lite.projects.create('kept', T0);
       const gone = await lite.projects.create('gone', T0);
       assert.equal(await lite.projects.delete(gone.id), true);
+      const h1 = await lite.hosts.register(kept.id, 'h1', null, T0);
+      const h2 = await lite.hosts.register(kept.id, 'h2', null, T0);
+      const [c1, c2] = await lite.ingest.reportStates({ hostId: h1.id, at: T0, address: null, source: 'overc',
+        services: [{ name: 'a', state: 'OK', info: '', periodS: 60 }, { name: 'b', state: 'OK', info: '', periodS: 60 }] });
+      assert.equal(await lite.checks.delete(c2!.checkId), true);
+      assert.equal(await lite.hosts.delete(h2.id), true);
       await lite.close();
       const source = new Database(join(dir, 'oversee.db'), { readonly: true });
       const pgStore = await openPostgresStore({ url, schema, poolSize: 2 });
@@ -131,6 +137,11 @@ describe('copy an embedded installation to PostgreSQL', { skip: skip ?? false },
         await copySqliteToPostgres(source, pgStore);
         const fresh = await pgStore.projects.create('fresh', T0);
         assert.ok(fresh.id > gone.id, `new project id ${fresh.id} must not reuse the deleted ${gone.id}`);
+        const h3 = await pgStore.hosts.register(kept.id, 'h3', null, T0);
+        assert.ok(h3.id > h2.id, `new host id ${h3.id} must not reuse the deleted ${h2.id}`);
+        const [c3] = await pgStore.ingest.reportStates({ hostId: h1.id, at: T0 + 1, address: null, source: 'overc',
+          services: [{ name: 'c', state: 'OK', info: '', periodS: 60 }] });
+        assert.ok(c3!.checkId > c2!.checkId && c1!.checkId < c2!.checkId, `new check id ${c3!.checkId} must not reuse the deleted ${c2!.checkId}`);
       } finally {
         await pgStore.close();
         source.close();

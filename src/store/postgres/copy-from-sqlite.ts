@@ -109,6 +109,12 @@ export async function copySqliteToPostgres(source: Database.Database, target: Po
         await c.query("SELECT setval(pg_get_serial_sequence('projects', 'id'), GREATEST((SELECT MAX(id) FROM projects), $1::bigint), true)", [retired]);
       }
     }
+    // Host and check ids SQLite retired on delete (core step 4: retired_ids) likewise.
+    if (inSource.has('retired_ids')) {
+      for (const { tbl, max_id: retired } of source.prepare("SELECT tbl, max_id FROM retired_ids WHERE tbl IN ('hosts', 'checks')").all() as Array<{ tbl: 'hosts' | 'checks'; max_id: number }>) {
+        if (retired > 0) await c.query(`SELECT setval(pg_get_serial_sequence('${tbl}', 'id'), GREATEST((SELECT MAX(id) FROM ${tbl}), $1::bigint), true)`, [retired]);
+      }
+    }
     if (tables.includes('tsdb_series')) {
       await c.query("SELECT setval('tsdb_series_ids', GREATEST((SELECT MAX(id) FROM tsdb_series), 1), (SELECT MAX(id) IS NOT NULL FROM tsdb_series))");
     }

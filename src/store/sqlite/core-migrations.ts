@@ -105,4 +105,20 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
     description: 'deleted project ids (a new project never takes the id of a deleted one: SQLite reuses the highest rowid)',
     up: (db) => db.exec('CREATE TABLE deleted_projects (id INTEGER PRIMARY KEY, deleted_at INTEGER NOT NULL)'),
   },
+  {
+    version: 4,
+    description: 'retired host and check ids (a new host or check never takes the id of a deleted one, whose alert events keep that id)',
+    // Triggers also fire for rows removed by ON DELETE CASCADE (a host's checks, a project's hosts).
+    // Ids deleted before this step are unknown: the floor starts at the highest id present.
+    up: (db) => db.exec(`
+      CREATE TABLE retired_ids (tbl TEXT PRIMARY KEY, max_id INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO retired_ids VALUES ('hosts', COALESCE((SELECT MAX(id) FROM hosts), 0)), ('checks', COALESCE((SELECT MAX(id) FROM checks), 0));
+      CREATE TRIGGER hosts_retire_id AFTER DELETE ON hosts BEGIN
+        UPDATE retired_ids SET max_id = MAX(max_id, OLD.id) WHERE tbl = 'hosts';
+      END;
+      CREATE TRIGGER checks_retire_id AFTER DELETE ON checks BEGIN
+        UPDATE retired_ids SET max_id = MAX(max_id, OLD.id) WHERE tbl = 'checks';
+      END;
+    `),
+  },
 ];

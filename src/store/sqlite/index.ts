@@ -46,6 +46,15 @@ export type SqliteStore = Store & {
   durable(): Promise<void>;
 };
 
+/**
+ * The next host/check id: above every id present and every id ever deleted (core step 4 keeps the
+ * highest deleted one in retired_ids), because SQLite would otherwise hand the highest rowid out again
+ * and a new check would inherit a deleted one's alert events.
+ */
+const nextIdAfterRetired = (table: 'hosts' | 'checks'): string =>
+  `(MAX(COALESCE((SELECT MAX(id) FROM ${table}), 0), COALESCE((SELECT max_id FROM retired_ids WHERE tbl = '${table}'), 0)) + 1)`;
+const NEXT_HOST_ID = nextIdAfterRetired('hosts');
+const NEXT_CHECK_ID = nextIdAfterRetired('checks');
 const CHECK_SELECT = `SELECT c.*, h.name AS host_name FROM checks c JOIN hosts h ON h.id = c.host_id`;
 
 /** Opens (creating and migrating as needed) the store at `opts.path` and makes sure the default project exists. */
@@ -251,7 +260,7 @@ class SqliteHosts implements HostRepo {
   register(projectId: number, name: string, key: HostKeyHash | null, now: number): Promise<HostWithKey> {
     return this.timed('hosts.register', () => this.write(() => {
       this.db.prepare(
-        'INSERT INTO hosts (project_id, name, key_salt, key_hash, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (project_id, name) DO NOTHING',
+        `INSERT INTO hosts (id, project_id, name, key_salt, key_hash, created_at) VALUES (${NEXT_HOST_ID}, ?, ?, ?, ?, ?) ON CONFLICT (project_id, name) DO NOTHING`,
       ).run(projectId, name, key?.salt ?? null, key?.hash ?? null, now);
       return toHostWithKey(this.db.prepare('SELECT * FROM hosts WHERE project_id = ? AND name = ?').get(projectId, name) as HostRow);
     }));
@@ -330,8 +339,8 @@ class SqliteIngest implements IngestWriter {
       host: db.prepare('SELECT project_id FROM hosts WHERE id = ?').pluck(),
       touchHost: db.prepare('UPDATE hosts SET last_seen_at = ?, last_address = ? WHERE id = ?'),
       check: db.prepare('SELECT id, state, last_change_at, expired, patience_s FROM checks WHERE host_id = ? AND name = ?'),
-      insertCheck: db.prepare(`INSERT INTO checks (project_id, host_id, name, source, state, info, period_s, patience_s, last_report_at,
-        last_change_at, deadline_at, expired, source_address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`).pluck(),
+      insertCheck: db.prepare(`INSERT INTO checks (id, project_id, host_id, name, source, state, info, period_s, patience_s, last_report_at,
+        last_change_at, deadline_at, expired, source_address, created_at) VALUES (${NEXT_CHECK_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`).pluck(),
       updateCheck: db.prepare(`UPDATE checks SET state = ?, info = ?, period_s = ?, patience_s = ?, last_report_at = ?, last_change_at = ?,
         deadline_at = ?, expired = 0, source_address = ? WHERE id = ?`),
       insertReport: db.prepare('INSERT INTO state_reports (check_id, at, state, info) VALUES (?, ?, ?, ?)'),
@@ -340,8 +349,8 @@ class SqliteIngest implements IngestWriter {
       insertAlert: db.prepare(`INSERT INTO alerts (project_id, host_id, check_id, at, title, message, source)
         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`).pluck(),
       checkId: db.prepare('SELECT id FROM checks WHERE host_id = ? AND name = ?').pluck(),
-      insertPlaceholderCheck: db.prepare(`INSERT INTO checks (project_id, host_id, name, source, state, info, created_at)
-        VALUES (?, ?, ?, ?, 'UNK', 'no state reported yet', ?) RETURNING id`).pluck(),
+      insertPlaceholderCheck: db.prepare(`INSERT INTO checks (id, project_id, host_id, name, source, state, info, created_at)
+        VALUES (${NEXT_CHECK_ID}, ?, ?, ?, ?, 'UNK', 'no state reported yet', ?) RETURNING id`).pluck(),
     };
   }
 
