@@ -81,6 +81,13 @@ test('rollup buckets equal brute force min/max/sum/count/last', () => {
   }));
 });
 
+test('rollup min/max order -0 below +0 in either arrival order (found by the property above)', () => {
+  for (const vals of [[-0, 0], [0, -0]]) {
+    const b = rollup({ n: 2, ts: Float64Array.from([3 * HOUR, 3 * HOUR + 1]), vals: Float64Array.from(vals) }, MIN);
+    assert.ok(Object.is(b.min[0], -0) && Object.is(b.max[0], 0), `${vals}: min ${b.min[0]}, max ${b.max[0]}`);
+  }
+});
+
 test('replaceBuckets swaps exactly the buckets in [from, to)', () => {
   const base = rollup({ n: 4, ts: Float64Array.from([0, MIN, 2 * MIN, 3 * MIN]), vals: Float64Array.from([1, 2, 3, 4]) }, MIN);
   const fresh = rollup({ n: 1, ts: Float64Array.from([MIN + 5]), vals: Float64Array.from([20]) }, MIN);

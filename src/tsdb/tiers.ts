@@ -132,8 +132,9 @@ export function rollup(s: SampleArrays, resolutionMs: number): RollupBuckets {
       b.sum[cur] = v;
       b.count[cur] = 1;
     } else {
-      if (v < b.min[cur]! || Number.isNaN(v)) b.min[cur] = v;
-      if (v > b.max[cur]! || Number.isNaN(v)) b.max[cur] = v;
+      // Math.min/max: NaN sticks, and -0 < +0 (so a bucket of -0 and 0 has max 0, min -0).
+      b.min[cur] = Math.min(b.min[cur]!, v);
+      b.max[cur] = Math.max(b.max[cur]!, v);
       b.sum[cur]! += v;
       b.count[cur]!++;
     }
