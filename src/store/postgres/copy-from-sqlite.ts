@@ -102,18 +102,17 @@ export async function copySqliteToPostgres(source: Database.Database, target: Po
       await c.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), GREATEST((SELECT MAX(id) FROM ${t}), 1), (SELECT MAX(id) IS NOT NULL FROM ${t}))
         WHERE pg_get_serial_sequence('${t}', 'id') IS NOT NULL`);
     }
-    // A project id SQLite retired on delete (deleted_projects) is never handed out again here either.
+    // Ids SQLite retired on delete are never handed out again here either: project ids (deleted_projects),
+    // host and check ids (core step 4: retired_ids).
+    const retired: Array<{ tbl: string; max_id: number | null }> = [];
     if (inSource.has('deleted_projects')) {
-      const retired = (source.prepare('SELECT MAX(id) AS id FROM deleted_projects').get() as { id: number | null }).id;
-      if (retired !== null) {
-        await c.query("SELECT setval(pg_get_serial_sequence('projects', 'id'), GREATEST((SELECT MAX(id) FROM projects), $1::bigint), true)", [retired]);
-      }
+      retired.push({ tbl: 'projects', ...(source.prepare('SELECT MAX(id) AS max_id FROM deleted_projects').get() as { max_id: number | null }) });
     }
-    // Host and check ids SQLite retired on delete (core step 4: retired_ids) likewise.
     if (inSource.has('retired_ids')) {
-      for (const { tbl, max_id: retired } of source.prepare("SELECT tbl, max_id FROM retired_ids WHERE tbl IN ('hosts', 'checks')").all() as Array<{ tbl: 'hosts' | 'checks'; max_id: number }>) {
-        if (retired > 0) await c.query(`SELECT setval(pg_get_serial_sequence('${tbl}', 'id'), GREATEST((SELECT MAX(id) FROM ${tbl}), $1::bigint), true)`, [retired]);
-      }
+      retired.push(...(source.prepare("SELECT tbl, max_id FROM retired_ids WHERE tbl IN ('hosts', 'checks') AND max_id > 0").all() as Array<{ tbl: string; max_id: number }>));
+    }
+    for (const { tbl, max_id } of retired) {
+      if (max_id !== null) await c.query(`SELECT setval(pg_get_serial_sequence('${tbl}', 'id'), GREATEST((SELECT MAX(id) FROM ${tbl}), $1::bigint), true)`, [max_id]);
     }
     if (tables.includes('tsdb_series')) {
       await c.query("SELECT setval('tsdb_series_ids', GREATEST((SELECT MAX(id) FROM tsdb_series), 1), (SELECT MAX(id) IS NOT NULL FROM tsdb_series))");
