@@ -6,8 +6,10 @@ export interface RouteView {
   name: string; projects: string[]; hosts: string[]; checks: string[]; states: string[]; tags: string[]; kinds: string[];
   channels: string[]; default: boolean; origin?: string;
 }
-/** The states a route may match. */
-export const STATES = ['ERR', 'WARN', 'UNK', 'OK'];
+/** The states a route may match: every check state. */
+export { STATES } from './types.js';
+/** The criteria of a route (each a list; empty = any). */
+export const CRITERIA = ['projects', 'hosts', 'checks', 'states', 'tags', 'kinds'] as const;
 /** The event kinds a route may match. */
 export const KINDS = ['problem', 'recovery', 'change', 'alert', 'reminder', 'flapping-started', 'flapping-stopped', 'channel-disabled', 'test'];
 /** The route fields a server error may name. */
@@ -26,7 +28,7 @@ export function routeOf(r: Record<string, unknown>): RouteView {
 /** The body that re-creates `r` (only the API's fields). */
 export function bodyOf(r: RouteView): Record<string, unknown> {
   const b: Record<string, unknown> = { name: r.name, channels: r.channels };
-  for (const k of ['projects', 'hosts', 'checks', 'states', 'tags', 'kinds'] as const) if (r[k].length > 0) b[k] = r[k];
+  for (const k of CRITERIA) if (r[k].length > 0) b[k] = r[k];
   if (r.default) b.default = true;
   return b;
 }

@@ -8,7 +8,7 @@ import { useServices } from '../../context.js';
 import { CheckGroup, Field, FormError, splitList } from '../../forms.js';
 import { canIn } from '../../lib/types.js';
 import { ActionButton, Loaded, useAsync } from '../../ui.js';
-import { bodyOf, FIELDS, KINDS, routeOf, STATES, type RouteView } from '../../lib/route-form.js';
+import { bodyOf, CRITERIA, FIELDS, KINDS, routeOf, STATES, type RouteView } from '../../lib/route-form.js';
 import { EditorButtons, useEditorSubmit } from './editor-form.js';
 
 /** The routes section. */
@@ -67,7 +67,7 @@ export function Routes(): JSX.Element {
 
 /** "hosts db-* · states ERR" or "everything". */
 function describe(r: RouteView): string {
-  const parts = (['projects', 'hosts', 'checks', 'states', 'tags', 'kinds'] as const).filter((k) => r[k].length > 0).map((k) => `${k} ${r[k].join(', ')}`);
+  const parts = CRITERIA.filter((k) => r[k].length > 0).map((k) => `${k} ${r[k].join(', ')}`);
   return parts.length > 0 ? parts.join(' · ') : r.default ? 'when no other route matched' : 'every event';
 }
 
