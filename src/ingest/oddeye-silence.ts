@@ -15,6 +15,7 @@ import { isPostgresStore } from '../store/postgres/index.js';
 import { PgSilenceRepo } from '../store/postgres/oddeye.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import { TrieNode } from '../tsdb/series.js';
 import { ODDEYE_MIGRATIONS } from './oddeye-autoclear.js';
 
 /** Name of the per-host check that reports silent series. */
@@ -139,22 +140,6 @@ interface Seen {
   dirty: boolean;
 }
 
-/** project → metric → tag → value → … in the order the client sent the tags: no string building per sample. */
-class TrieNode {
-  children: Map<string | number, TrieNode> | null = null;
-  seen: Seen | null = null;
-
-  child(key: string | number): TrieNode {
-    if (this.children === null) this.children = new Map();
-    let c = this.children.get(key);
-    if (c === undefined) {
-      c = new TrieNode();
-      this.children.set(key, c);
-    }
-    return c;
-  }
-}
-
 /** What a sweep did. */
 export interface SilenceSweep {
   /** Hosts whose check went to (or stayed in, with a new list) ERR. */
@@ -170,7 +155,7 @@ export class OddEyeSilence {
   /** By canonical key (every tag order of a series finds one entry). */
   private readonly seen = new Map<string, Seen>();
   /** The same entries by the tag order they arrived in. */
-  private readonly trie = new TrieNode();
+  private readonly trie = new TrieNode<Seen>(); // project → metric → tag → value → …: no string building per sample
   /** `${projectId}\0${host}` of raised flags, as of the last sweep. */
   private flagged = new Set<string>();
   private running: Promise<SilenceSweep> | null = null;
@@ -191,9 +176,9 @@ export class OddEyeSilence {
     // 1. The entry cached under this exact tag order (a few Map reads), else by canonical key.
     let node = this.trie.child(projectId).child(metric);
     for (const k in tags) node = node.child(k).child(tags[k]!);
-    if (node.seen === null || node.seen.host !== host) node.seen = this.entry(projectId, host, metric, tags, now);
+    if (node.value === null || node.value.host !== host) node.value = this.entry(projectId, host, metric, tags, now);
     // 2. Only a newer time makes it dirty (written by the next sweep).
-    const e = node.seen;
+    const e = node.value;
     if (now > e.seenAt) {
       e.seenAt = now;
       e.dirty = true;

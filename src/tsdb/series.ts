@@ -104,20 +104,20 @@ export class SeriesEntry {
  * a miss falls back to the canonical key (so every order of the same tags finds the same entry).
  */
 export class SeriesTrie {
-  private readonly roots = new Map<number, TrieNode>();
+  private readonly roots = new Map<number, TrieNode<SeriesEntry>>();
 
   /** The entry cached for exactly this project, name and tag order, if any. */
   get(projectId: number, name: string, tags: Tags): SeriesEntry | undefined {
-    let node: TrieNode | undefined = this.roots.get(projectId)?.children?.get(name);
+    let node: TrieNode<SeriesEntry> | undefined = this.roots.get(projectId)?.children?.get(name);
     if (node === undefined) return undefined;
     for (const k in tags) {
-      const kn: TrieNode | undefined = node.children?.get(k);
+      const kn: TrieNode<SeriesEntry> | undefined = node.children?.get(k);
       if (kn === undefined) return undefined;
-      const vn: TrieNode | undefined = kn.children?.get(tags[k]!);
+      const vn: TrieNode<SeriesEntry> | undefined = kn.children?.get(tags[k]!);
       if (vn === undefined) return undefined;
       node = vn;
     }
-    return node.entry ?? undefined;
+    return node.value ?? undefined;
   }
 
   /** Forgets every entry of a project. */
@@ -129,24 +129,28 @@ export class SeriesTrie {
   set(projectId: number, name: string, tags: Tags, entry: SeriesEntry): void {
     let root = this.roots.get(projectId);
     if (root === undefined) {
-      root = new TrieNode();
+      root = new TrieNode<SeriesEntry>();
       this.roots.set(projectId, root);
     }
     let node = root.child(name);
     for (const k in tags) node = node.child(k).child(tags[k]!);
-    node.entry = entry;
+    node.value = entry;
   }
 }
 
-class TrieNode {
-  children: Map<string, TrieNode> | null = null; // created on first child: most nodes are leaves
-  entry: SeriesEntry | null = null;
+/**
+ * A node of a trie keyed by a series' parts in the order the client sent them (project → name → tag
+ * → value → …), holding what is cached for that exact order. Also used by the OddEye silence tracker.
+ */
+export class TrieNode<T> {
+  children: Map<string | number, TrieNode<T>> | null = null; // created on first child: most nodes are leaves
+  value: T | null = null;
 
-  child(key: string): TrieNode {
+  child(key: string | number): TrieNode<T> {
     if (this.children === null) this.children = new Map();
     let c = this.children.get(key);
     if (c === undefined) {
-      c = new TrieNode();
+      c = new TrieNode<T>();
       this.children.set(key, c);
     }
     return c;
