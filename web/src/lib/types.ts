@@ -92,11 +92,11 @@ export function roleIn(user: Pick<User, 'role' | 'projectId' | 'grants'>, projec
 /** True when the user has at least `need` in the project (null = in every project). */
 export function canIn(user: Pick<User, 'role' | 'projectId' | 'grants'>, need: Role, projectId: number | null, projects: readonly { id: number; name: string }[]): boolean {
   const r = roleIn(user, projectId, projects);
-  return r !== null && RANK[r] >= RANK[need];
+  return r !== null && roleAtLeast(r, need);
 }
 /** True when some project gives the user at least `need` (for buttons whose project is chosen later). */
 export function canAnywhere(user: Pick<User, 'role' | 'grants'>, need: Role): boolean {
-  return (user.grants ?? [{ project: null, role: user.role }]).some((g) => RANK[g.role] >= RANK[need]);
+  return (user.grants ?? [{ project: null, role: user.role }]).some((g) => roleAtLeast(g.role, need));
 }
 /** One row of the alert engine's feed (GET /api/v1/events). */
 export interface AlertFeedEvent {
