@@ -2,17 +2,9 @@
 // byte-level fast path (parseOpenTsdbFast + Tsdb.appendKeyed, as /api/put does) forever and prints
 // "ACK <batch>" only after each batch's commit resolved. The parent kills it with SIGKILL.
 import { OpenTsdbKeyTable, parseOpenTsdbFast } from '../src/protocols/opentsdb-fast.js';
-import { openSqliteTsdbStorage } from '../src/store/sqlite/tsdb-storage.js';
-import { Tsdb } from '../src/tsdb/index.js';
+import { openChildTsdb, SERIES } from './support/tsdb-sigkill.js';
 
-const [path, baseArg] = process.argv.slice(2);
-const base = Number(baseArg);
-const SERIES = 50;
-const tsdb = await Tsdb.open({
-  storage: openSqliteTsdbStorage({ path: path! }),
-  clock: { now: () => base + 3_600_000 },
-  checkpointSamples: 3000, // checkpoints happen while we run, so the kill may land in one
-});
+const { tsdb, base } = await openChildTsdb();
 const keys = new OpenTsdbKeyTable();
 for (let b = 0; ; b++) {
   const points = Array.from({ length: SERIES }, (_, s) => `{"metric":"kill.fast","timestamp":${base + b * 1000},"value":${b * 1000 + s},"tags":{"s":"${s}"}}`);
