@@ -65,9 +65,9 @@ async function oneRun({ durationMs, connections, hosts, servicesPerReport }) {
   }
 }
 
-/** Spawns `node bin/oversee serve --port 0` and waits for its listening line. */
-function startServer(dataDir) {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'oversee'), 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn'], {
+/** Spawns `node bin/oversee serve --port 0` (with `extra` arguments) and waits for its listening line. */
+export function startServer(dataDir, extra = []) {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'oversee'), 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...extra], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -122,12 +122,12 @@ async function peakRss(pid) {
   return kb / 1024;
 }
 
-function median(xs) {
+export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function fmt(n) {
+export function fmt(n) {
   return Math.round(n).toLocaleString('en-US');
 }

@@ -3,17 +3,17 @@
 // SQLite, and the ratios to SQLite. Load generators run in child processes (overc-generator.mjs,
 // pg-put-generator.mjs); with 2 nodes the connections are split evenly between them. Everything
 // shares this machine's cores with PostgreSQL, so 2 nodes measure contention as much as scale-out.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { fmt, median, startServer } from './overc-load.mjs';
 
 export const name = 'postgres';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PG_URL = process.env.OVERSEE_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SETUPS = [
   { label: 'sqlite, 1 node', store: 'sqlite', nodes: 1 },
@@ -52,7 +52,7 @@ async function oneRun(setup, opts) {
       const dir = await mkdtemp(join(tmpdir(), 'oversee-pgbench-'));
       dirs.push(dir);
       const store = setup.store === 'postgres' ? ['--store', `${PG_URL}?schema=${schema}`] : [];
-      servers.push(await startServer(dir, store));
+      servers.push(await startServer(dir, ['--statsd-port', '0', '--graphite-port', '0', ...store])); // metric listeners off
     }
     // Services: one OverC generator per node, the connections split between them.
     const per = Math.max(1, Math.floor(opts.connections / servers.length));
@@ -86,34 +86,6 @@ function child(file, opts) {
   });
 }
 
-/** Spawns `oversee serve --port 0` (metric listeners off) and waits for its listening line. */
-function startServer(dataDir, extra) {
-  const args = [join(ROOT, 'bin', 'oversee'), 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', '--statsd-port', '0', '--graphite-port', '0', ...extra];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stderr.on('data', (c) => { out = (out + c).slice(-8192); });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`server did not start:\n${out}`)); }, 30_000);
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before listening:\n${out}`)); });
-    proc.stdout.on('data', (c) => {
-      out = (out + c).slice(-8192);
-      const m = /Oversee listening on (\S+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      const exited = new Promise((r) => proc.on('exit', r));
-      resolve({
-        url: m[1],
-        stop: async () => {
-          proc.kill('SIGTERM');
-          const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-          await exited;
-          clearTimeout(t);
-        },
-      });
-    });
-  });
-}
-
 async function dropSchema(schema) {
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
@@ -122,14 +94,4 @@ async function dropSchema(schema) {
   } finally {
     await c.end();
   }
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-function fmt(n) {
-  return Math.round(n).toLocaleString('en-US');
 }
