@@ -16,7 +16,7 @@ import { pageOf } from '../cursor.js';
 import type { Page, TimeFilter } from '../types.js';
 import type { PostgresStore } from './index.js';
 import { ADVISORY_LOCK_CLASS, type PgMigration } from './migrations-runner.js';
-import { inTransaction, mapPgError } from './pool.js';
+import { inTransaction, mapPgError, pgQuery } from './pool.js';
 import {
   STATE_COLUMNS, toChannel, toDelivery, toEvent, toNotification, toRoute, toSilence, toState,
   type ChannelRow, type DeliveryRow, type EventRow, type NotificationRow, type RouteRow, type SilenceRow, type StateRow,
@@ -134,12 +134,8 @@ export async function openPostgresAlertStore(store: PostgresStore): Promise<PgAl
 export class PgAlertStore implements AlertStore {
   constructor(private readonly pool: pg.Pool, private readonly schema: string) {}
 
-  private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
-    try {
-      return await this.pool.query<R>(sql, args);
-    } catch (err) {
-      throw mapPgError(err);
-    }
+  private q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return pgQuery<R>(this.pool, sql, args);
   }
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { AutoClearRepo } from '../../ingest/oddeye-autoclear.js';
 import type { SeenRow, SilenceRepo, SilentFlag } from '../../ingest/oddeye-silence.js';
 import type { PgMigration } from './migrations-runner.js';
-import { mapPgError } from './pool.js';
+import { pgQuery } from './pool.js';
 
 /** Schema steps of the oddeye module. Append new steps; never edit a released one. */
 export const PG_ODDEYE_MIGRATIONS: readonly PgMigration[] = [
@@ -50,25 +50,17 @@ export class PgAutoClearRepo implements AutoClearRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   async set(checkId: number, clearAt: number | null, minutes: number): Promise<void> {
-    try {
-      if (clearAt === null) await this.pool.query('DELETE FROM oddeye_autoclear WHERE check_id = $1', [checkId]);
-      else {
-        await this.pool.query(`INSERT INTO oddeye_autoclear (check_id, clear_at, minutes) VALUES ($1, $2, $3)
-          ON CONFLICT (check_id) DO UPDATE SET clear_at = excluded.clear_at, minutes = excluded.minutes`, [checkId, clearAt, minutes]);
-      }
-    } catch (err) {
-      throw mapPgError(err);
+    if (clearAt === null) await pgQuery(this.pool, 'DELETE FROM oddeye_autoclear WHERE check_id = $1', [checkId]);
+    else {
+      await pgQuery(this.pool, `INSERT INTO oddeye_autoclear (check_id, clear_at, minutes) VALUES ($1, $2, $3)
+        ON CONFLICT (check_id) DO UPDATE SET clear_at = excluded.clear_at, minutes = excluded.minutes`, [checkId, clearAt, minutes]);
     }
   }
 
   async due(now: number, limit: number): Promise<{ checkId: number; minutes: number }[]> {
-    try {
-      const res = await this.pool.query<{ check_id: number; minutes: number }>(
-        'SELECT check_id, minutes FROM oddeye_autoclear WHERE clear_at <= $1 ORDER BY clear_at LIMIT $2', [now, limit]);
-      return res.rows.map((r) => ({ checkId: r.check_id, minutes: r.minutes }));
-    } catch (err) {
-      throw mapPgError(err);
-    }
+    const res = await pgQuery<{ check_id: number; minutes: number }>(this.pool,
+      'SELECT check_id, minutes FROM oddeye_autoclear WHERE clear_at <= $1 ORDER BY clear_at LIMIT $2', [now, limit]);
+    return res.rows.map((r) => ({ checkId: r.check_id, minutes: r.minutes }));
   }
 }
 
@@ -80,56 +72,36 @@ export class PgSilenceRepo implements SilenceRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   async touch(rows: readonly SeenRow[]): Promise<void> {
-    try {
-      for (let i = 0; i < rows.length; i += TOUCH_BATCH) {
-        const part = rows.slice(i, i + TOUCH_BATCH);
-        await this.pool.query(`INSERT INTO oddeye_seen (project_id, host, series, metric, seen_at)
-          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-          ON CONFLICT (project_id, host, series) DO UPDATE SET seen_at = GREATEST(oddeye_seen.seen_at, excluded.seen_at)`,
-        [part.map((r) => r.projectId), part.map((r) => r.host), part.map((r) => r.series), part.map((r) => r.metric), part.map((r) => r.seenAt)]);
-      }
-    } catch (err) {
-      throw mapPgError(err);
+    for (let i = 0; i < rows.length; i += TOUCH_BATCH) {
+      const part = rows.slice(i, i + TOUCH_BATCH);
+      await pgQuery(this.pool, `INSERT INTO oddeye_seen (project_id, host, series, metric, seen_at)
+        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+        ON CONFLICT (project_id, host, series) DO UPDATE SET seen_at = GREATEST(oddeye_seen.seen_at, excluded.seen_at)`,
+      [part.map((r) => r.projectId), part.map((r) => r.host), part.map((r) => r.series), part.map((r) => r.metric), part.map((r) => r.seenAt)]);
     }
   }
 
   async silent(before: number): Promise<{ projectId: number; host: string; metric: string }[]> {
-    try {
-      const res = await this.pool.query<{ project_id: string; host: string; metric: string }>(
-        'SELECT DISTINCT project_id, host, metric FROM oddeye_seen WHERE seen_at <= $1 ORDER BY project_id, host, metric', [before]);
-      return res.rows.map((r) => ({ projectId: Number(r.project_id), host: r.host, metric: r.metric }));
-    } catch (err) {
-      throw mapPgError(err);
-    }
+    const res = await pgQuery<{ project_id: string; host: string; metric: string }>(this.pool,
+      'SELECT DISTINCT project_id, host, metric FROM oddeye_seen WHERE seen_at <= $1 ORDER BY project_id, host, metric', [before]);
+    return res.rows.map((r) => ({ projectId: Number(r.project_id), host: r.host, metric: r.metric }));
   }
 
   async flags(): Promise<SilentFlag[]> {
-    try {
-      const res = await this.pool.query<{ project_id: string; host: string; check_id: string; info: string }>(
-        'SELECT project_id, host, check_id, info FROM oddeye_silent ORDER BY project_id, host');
-      return res.rows.map((r) => ({ projectId: Number(r.project_id), host: r.host, checkId: Number(r.check_id), info: r.info }));
-    } catch (err) {
-      throw mapPgError(err);
-    }
+    const res = await pgQuery<{ project_id: string; host: string; check_id: string; info: string }>(this.pool,
+      'SELECT project_id, host, check_id, info FROM oddeye_silent ORDER BY project_id, host');
+    return res.rows.map((r) => ({ projectId: Number(r.project_id), host: r.host, checkId: Number(r.check_id), info: r.info }));
   }
 
   async setFlag(projectId: number, host: string, flag: { checkId: number; info: string } | null): Promise<void> {
-    try {
-      if (flag === null) await this.pool.query('DELETE FROM oddeye_silent WHERE project_id = $1 AND host = $2', [projectId, host]);
-      else {
-        await this.pool.query(`INSERT INTO oddeye_silent (project_id, host, check_id, info) VALUES ($1, $2, $3, $4)
-          ON CONFLICT (project_id, host) DO UPDATE SET check_id = excluded.check_id, info = excluded.info`, [projectId, host, flag.checkId, flag.info]);
-      }
-    } catch (err) {
-      throw mapPgError(err);
+    if (flag === null) await pgQuery(this.pool, 'DELETE FROM oddeye_silent WHERE project_id = $1 AND host = $2', [projectId, host]);
+    else {
+      await pgQuery(this.pool, `INSERT INTO oddeye_silent (project_id, host, check_id, info) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (project_id, host) DO UPDATE SET check_id = excluded.check_id, info = excluded.info`, [projectId, host, flag.checkId, flag.info]);
     }
   }
 
   async forget(projectId: number, host: string, before: number): Promise<void> {
-    try {
-      await this.pool.query('DELETE FROM oddeye_seen WHERE project_id = $1 AND host = $2 AND seen_at <= $3', [projectId, host, before]);
-    } catch (err) {
-      throw mapPgError(err);
-    }
+    await pgQuery(this.pool, 'DELETE FROM oddeye_seen WHERE project_id = $1 AND host = $2 AND seen_at <= $3', [projectId, host, before]);
   }
 }

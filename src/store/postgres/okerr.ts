@@ -6,7 +6,7 @@ import {
 } from '../../ingest/okerr-repo.js';
 import { toOkerrIndicator, toOkerrSettings, type OkerrIndicatorRow, type OkerrSettingsRow } from '../okerr-rows.js';
 import type { PgMigration } from './migrations-runner.js';
-import { inTransaction, mapPgError } from './pool.js';
+import { inTransaction, pgQuery } from './pool.js';
 
 /** Schema steps of the okerr module. Append new steps; never edit a released one. */
 export const PG_OKERR_MIGRATIONS: readonly PgMigration[] = [
@@ -42,8 +42,7 @@ export class PgOkerrRepo implements OkerrRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   async getSettings(projectId: number): Promise<OkerrSettings> {
-    const row = (await this.pool.query<OkerrSettingsRow>('SELECT * FROM okerr_settings WHERE project_id = $1', [projectId])
-      .catch((err: unknown) => { throw mapPgError(err); })).rows[0];
+    const row = (await pgQuery<OkerrSettingsRow>(this.pool, 'SELECT * FROM okerr_settings WHERE project_id = $1', [projectId])).rows[0];
     return row ? toOkerrSettings(row) : defaultOkerrSettings(projectId);
   }
 
@@ -66,15 +65,14 @@ export class PgOkerrRepo implements OkerrRepo {
   }
 
   async getIndicator(projectId: number, name: string): Promise<OkerrIndicatorRecord | null> {
-    const row = (await this.pool.query<OkerrIndicatorRow>('SELECT * FROM okerr_indicators WHERE project_id = $1 AND name = $2', [projectId, name])
-      .catch((err: unknown) => { throw mapPgError(err); })).rows[0];
+    const row = (await pgQuery<OkerrIndicatorRow>(this.pool, 'SELECT * FROM okerr_indicators WHERE project_id = $1 AND name = $2', [projectId, name])).rows[0];
     return row ? toOkerrIndicator(row) : null;
   }
 
   async saveIndicator(r: OkerrIndicatorRecord): Promise<void> {
-    await this.pool.query(`INSERT INTO okerr_indicators (project_id, name, method, policy, previous, tags, description, updated_at)
+    await pgQuery(this.pool, `INSERT INTO okerr_indicators (project_id, name, method, policy, previous, tags, description, updated_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (project_id, name) DO UPDATE SET method = excluded.method, policy = excluded.policy,
       previous = excluded.previous, tags = excluded.tags, description = excluded.description, updated_at = excluded.updated_at`,
-    [r.projectId, r.name, r.method, r.policy, r.previous, JSON.stringify(r.tags), r.desc, r.updatedAt]).catch((err: unknown) => { throw mapPgError(err); });
+    [r.projectId, r.name, r.method, r.policy, r.previous, JSON.stringify(r.tags), r.desc, r.updatedAt]);
   }
 }

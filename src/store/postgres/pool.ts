@@ -100,3 +100,12 @@ export function mapPgError(err: unknown): unknown {
   if (lost) return new OverseeError('OVS_ERR_UNAVAILABLE', `store: PostgreSQL unavailable (${code ?? message})`);
   return err;
 }
+
+/** One statement on the pool, its driver errors mapped as mapPgError does. */
+export async function pgQuery<R extends pg.QueryResultRow>(pool: pg.Pool, sql: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
+  try {
+    return await pool.query<R>(sql, args);
+  } catch (err) {
+    throw mapPgError(err);
+  }
+}

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { MetricRule, NewMetricRule, RuleRepo } from '../../rules/types.js';
 import type { PgMigration } from './migrations-runner.js';
-import { mapPgError } from './pool.js';
+import { pgQuery } from './pool.js';
 
 /** Schema steps of the rules module. Append new steps; never edit a released one. */
 export const PG_RULES_MIGRATIONS: readonly PgMigration[] = [
@@ -33,12 +33,8 @@ function toRule(row: Row): MetricRule {
 export class PgRuleRepo implements RuleRepo {
   constructor(private readonly pool: pg.Pool) {}
 
-  private async q(sql: string, args: unknown[] = []): Promise<pg.QueryResult<Row>> {
-    try {
-      return await this.pool.query<Row>(sql, args);
-    } catch (err) {
-      throw mapPgError(err);
-    }
+  private q(sql: string, args: unknown[] = []): Promise<pg.QueryResult<Row>> {
+    return pgQuery<Row>(this.pool, sql, args);
   }
 
   async list(projectId?: number): Promise<MetricRule[]> {

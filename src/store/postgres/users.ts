@@ -8,7 +8,7 @@ import {
   grantsOfChange, type Dashboard, type NewUserRecord, type SessionRecord, type User, type UserChange, type UserStore, type UserWithHash,
 } from '../../users/types.js';
 import type { PgMigration } from './migrations-runner.js';
-import { inTransaction, mapPgError, pgCode } from './pool.js';
+import { inTransaction, pgCode, pgQuery } from './pool.js';
 
 /** Schema steps of the users module. Append new steps; never edit a released one. */
 export const PG_USERS_MIGRATIONS: readonly PgMigration[] = [
@@ -98,12 +98,8 @@ const toDashboard = (r: DashboardRow): Dashboard => ({
 export class PgUserStore implements UserStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
-    try {
-      return await this.pool.query<R>(sql, args);
-    } catch (err) {
-      throw mapPgError(err);
-    }
+  private q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return pgQuery<R>(this.pool, sql, args);
   }
 
   async countUsers(): Promise<number> {
