@@ -7,6 +7,7 @@
 // Every answer is { ok: true, ... } or { ok: false, error }.
 import dgram from 'node:dgram';
 import http from 'node:http';
+import { prng, seriesTags, seriesValues } from './bench-series.mjs';
 
 const datasets = new Map();
 
@@ -22,38 +23,17 @@ process.on('message', async (msg) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-/** Deterministic PRNG (the same data for every server and every run). */
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Series k (0 ≤ k < series): even k are random-walk gauges `<prefix>.gauge` with one or two
  * decimals, odd k monotonic counters `<prefix>.counter` that reset now and then; tags host and dc.
  * Samples are time-major (every series at t, then t + 10 s), `points` per series, `batch` per body.
  */
 function buildBodies({ series, points, startSec, batch, prefix, intervalSec = 10, seed = 42 }) {
-  const rnd = prng(seed);
+  const next = seriesValues(series, { intervalSec, seed });
   const heads = [];
-  const gauge = new Float64Array(series);
-  const decimals = new Uint8Array(series);
-  const counter = new Float64Array(series);
-  const rate = new Float64Array(series);
   for (let k = 0; k < series; k++) {
-    const host = `h-${String(k >> 1).padStart(6, '0')}`;
-    const tags = `"tags":{"host":"${host}","dc":"dc${(k >> 1) % 8}"}}`;
+    const tags = `"tags":${JSON.stringify(seriesTags(k))}}`;
     heads.push(k % 2 === 0 ? [`{"metric":"${prefix}.gauge","timestamp":`, tags] : [`{"metric":"${prefix}.counter","timestamp":`, tags]);
-    decimals[k] = k % 4 === 0 ? 1 : 2;
-    gauge[k] = Math.round(rnd() * 1000 * 10 ** decimals[k]) / 10 ** decimals[k];
-    rate[k] = 1 + Math.floor(rnd() * 500);
-    counter[k] = Math.floor(rnd() * 1e6);
   }
   const bodies = [];
   let parts = [];
@@ -61,16 +41,7 @@ function buildBodies({ series, points, startSec, batch, prefix, intervalSec = 10
   for (let p = 0; p < points; p++) {
     const ts = startSec + p * intervalSec;
     for (let k = 0; k < series; k++) {
-      let v;
-      if (k % 2 === 0) {
-        const scale = 10 ** decimals[k];
-        v = Math.round((gauge[k] + (rnd() - 0.5) * 4) * scale) / scale;
-        gauge[k] = v;
-      } else {
-        // ~ one reset per series-day (8,640 points at 10 s).
-        counter[k] = rnd() < 1 / 8640 ? Math.floor(rnd() * 10) : counter[k] + Math.round(rate[k] * intervalSec * (0.7 + rnd() * 0.6));
-        v = counter[k];
-      }
+      const v = next(k);
       const h = heads[k];
       parts.push(`${h[0]}${ts},"value":${v},${h[1]}`);
       if (++inBatch === batch) {

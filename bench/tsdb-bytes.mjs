@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { SampleColumnsBuilder, Tsdb } from '../src/tsdb/index.ts';
 import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { openSqliteTsdbStorage } from '../src/store/sqlite/tsdb-storage.ts';
+import { seriesTags, seriesValues } from './bench-series.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,49 +26,20 @@ const PG = process.argv.includes('--pg');
 const POINTS = HOURS * 360;
 const clock = { now: () => Date.now() };
 
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Appends the bench data (same generator as bench/metrics-sender.mjs) in columnar batches of 1,000. */
 async function ingest(tsdb) {
-  const rnd = prng(42);
   const nowSec = Math.floor(Date.now() / 1000);
   const endSec = Math.floor((nowSec - 15 * 60) / 7200) * 7200;
   const startSec = endSec - POINTS * 10;
-  const gauge = new Float64Array(SERIES);
-  const decimals = new Uint8Array(SERIES);
-  const counter = new Float64Array(SERIES);
-  const rate = new Float64Array(SERIES);
+  const next = seriesValues(SERIES);
   const tags = [];
-  for (let k = 0; k < SERIES; k++) {
-    tags.push({ host: `h-${String(k >> 1).padStart(6, '0')}`, dc: `dc${(k >> 1) % 8}` });
-    decimals[k] = k % 4 === 0 ? 1 : 2;
-    gauge[k] = Math.round(rnd() * 1000 * 10 ** decimals[k]) / 10 ** decimals[k];
-    rate[k] = 1 + Math.floor(rnd() * 500);
-    counter[k] = Math.floor(rnd() * 1e6);
-  }
+  for (let k = 0; k < SERIES; k++) tags.push(seriesTags(k));
   let b = new SampleColumnsBuilder(1024);
   let inBatch = 0;
   for (let p = 0; p < POINTS; p++) {
     const ts = (startSec + p * 10) * 1000;
     for (let k = 0; k < SERIES; k++) {
-      let v;
-      if (k % 2 === 0) {
-        const scale = 10 ** decimals[k];
-        v = Math.round((gauge[k] + (rnd() - 0.5) * 4) * scale) / scale;
-        gauge[k] = v;
-      } else {
-        counter[k] = rnd() < 1 / 8640 ? Math.floor(rnd() * 10) : counter[k] + Math.round(rate[k] * 10 * (0.7 + rnd() * 0.6));
-        v = counter[k];
-      }
+      const v = next(k);
       b.add(k % 2 === 0 ? 'bench.gauge' : 'bench.counter', tags[k], ts, v);
       if (++inBatch === 1000) {
         const r = tsdb.appendColumns(1, b.build());
