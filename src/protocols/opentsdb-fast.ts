@@ -139,15 +139,8 @@ export class OpenTsdbKeyTable {
 
   /** Whether the arena at p holds the name bytes, a 0 and the tags bytes (compared 4 bytes at a time). */
   private same(p: number, b: Uint8Array, v: DataView, ms: number, me: number, ts: number, te: number): boolean {
-    const a = this.arena;
-    const av = this.arenaView;
-    let i = ms;
-    for (; i + 4 <= me; i += 4, p += 4) if (av.getInt32(p, true) !== v.getInt32(i, true)) return false;
-    for (; i < me; i++) if (a[p++] !== b[i]) return false;
-    if (a[p++] !== 0) return false;
-    for (i = ts; i + 4 <= te; i += 4, p += 4) if (av.getInt32(p, true) !== v.getInt32(i, true)) return false;
-    for (; i < te; i++) if (a[p++] !== b[i]) return false;
-    return true;
+    const q = p + me - ms;
+    return this.equal(p, b, v, ms, me) && this.arena[q] === 0 && this.equal(q + 1, b, v, ts, te);
   }
 
   /** Adds a key not held yet; returns it. */
