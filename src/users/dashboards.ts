@@ -1,10 +1,10 @@
 // Saved dashboards: GET /dashboards (viewer), POST /dashboards, PUT/DELETE /dashboards/:id (editor).
 // A dashboard belongs to a project (or to all when projectId is null, which only all-project callers set).
 import type { FastifyInstance } from 'fastify';
-import { globalRole, roleAtLeast, roleIn, topRole } from '../api/auth.js';
+import { roleAtLeast, roleIn } from '../api/auth.js';
 import { OverseeError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
-import type { Caller, SessionAuth } from './sessions.js';
+import { callerRoleOver, requireRoleSomewhere, type Caller, type SessionAuth } from './sessions.js';
 import type { Dashboard, UserStore } from './types.js';
 
 interface DashboardBody { name: string; projectId?: number | null; spec: Record<string, unknown> }
@@ -23,17 +23,9 @@ function canSee(caller: Caller, d: Dashboard): boolean {
   return d.projectId === null || roleIn(caller.principal.grants, d.projectId) !== null;
 }
 
-/** Requires the editor role somewhere; where exactly is checked per dashboard (mayEdit). */
-function requireEditor(caller: Caller): void {
-  const top = topRole(caller.principal.grants);
-  if (top === null || !roleAtLeast(top, 'editor')) {
-    throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the editor role; you have ${top ?? 'no role'}`);
-  }
-}
-
 /** True when the caller is an editor where a dashboard of `projectId` lives (null = shared: editor of every project). */
 function mayEdit(caller: Caller, projectId: number | null): boolean {
-  const role = projectId === null ? globalRole(caller.principal.grants) : roleIn(caller.principal.grants, projectId);
+  const role = callerRoleOver(caller, projectId);
   return role !== null && roleAtLeast(role, 'editor');
 }
 
@@ -71,7 +63,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { users: UserS
 
   app.post<{ Body: DashboardBody }>('/dashboards', { schema: { hide: true, body: bodySchema } }, async (request, reply) => {
     const caller = await auth.require(request);
-    requireEditor(caller);
+    requireRoleSomewhere(caller, 'editor');
     const b = request.body;
     const saved = await users.saveDashboard({ projectId: scopeOf(caller, b.projectId), name: b.name.trim(), spec: b.spec, createdBy: caller.principal.name, now: clock.now() });
     return reply.code(201).send(saved);
@@ -79,7 +71,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { users: UserS
 
   app.put<{ Params: { id: number }; Body: DashboardBody }>('/dashboards/:id', { schema: { hide: true, params: idParams, body: bodySchema } }, async (request) => {
     const caller = await auth.require(request);
-    requireEditor(caller);
+    requireRoleSomewhere(caller, 'editor');
     const d = await writable(caller, request.params.id);
     const b = request.body;
     return users.saveDashboard({ id: d.id, projectId: scopeOf(caller, b.projectId ?? d.projectId), name: b.name.trim(), spec: b.spec, createdBy: d.createdBy, now: clock.now() });
@@ -87,7 +79,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { users: UserS
 
   app.delete<{ Params: { id: number } }>('/dashboards/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
     const caller = await auth.require(request);
-    requireEditor(caller);
+    requireRoleSomewhere(caller, 'editor');
     await users.deleteDashboard((await writable(caller, request.params.id)).id);
     return reply.code(204).send();
   });

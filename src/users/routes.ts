@@ -1,7 +1,7 @@
 // Session and account routes under /api/v1: GET/POST/DELETE /session (who am I, log in, log out),
 // POST /setup (first user; only while none exists), /users (admin). Writes need the CSRF header.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { globalRole, roleAtLeast, roleIn, ROLES, topRole, type Grant } from '../api/auth.js';
+import { globalRole, roleIn, ROLES, type Grant } from '../api/auth.js';
 import type { Role } from '../domain/types.js';
 import { OverseeError, invalid } from '../errors.js';
 import type { Store } from '../store/types.js';
@@ -9,7 +9,7 @@ import type { Clock } from '../util/clock.js';
 import { sessionCookie } from './cookies.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 import type { LoginLimiter } from './rate-limit.js';
-import { assertSameSiteWrite, CSRF_HEADER, SESSION_TTL_MS, type Caller, type SessionAuth } from './sessions.js';
+import { assertSameSiteWrite, callerRoleOver, CSRF_HEADER, requireRoleSomewhere, SESSION_TTL_MS, type Caller, type SessionAuth } from './sessions.js';
 import { normalizeGrants, type User, type UserStore } from './types.js';
 
 /** What userRoutes needs. */
@@ -65,18 +65,9 @@ function publicUser(u: User): User {
   };
 }
 
-/** Requires a caller who is admin somewhere; which users it manages is decided by mayGrant. */
-function requireAdmin(caller: Caller): void {
-  const top = topRole(caller.principal.grants);
-  if (top === null || !roleAtLeast(top, 'admin')) {
-    throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the admin role; you have ${top ?? 'no role'}`);
-  }
-}
-
 /** True when the caller is admin where `g` applies (an all-projects grant needs an all-projects admin). */
 function mayGrant(caller: Caller, g: Grant): boolean {
-  const role = g.projectId === null ? globalRole(caller.principal.grants) : roleIn(caller.principal.grants, g.projectId);
-  return role === 'admin';
+  return callerRoleOver(caller, g.projectId) === 'admin';
 }
 
 /** True when the caller administers every project `grants` reach (a user without grants: any admin). */
@@ -191,7 +182,7 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
 
   app.get('/users', { schema: { hide: true } }, async (request) => {
     const caller = await auth.require(request);
-    requireAdmin(caller);
+    requireRoleSomewhere(caller, 'admin');
     return { items: (await users.listUsers()).filter((u) => inScope(caller, u.grants)).map(publicUser) };
   });
 
@@ -208,7 +199,7 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
     },
   }, async (request, reply) => {
     const caller = await auth.require(request);
-    requireAdmin(caller);
+    requireRoleSomewhere(caller, 'admin');
     const b = request.body;
     if (b.grants === undefined && b.role === undefined) throw invalid('role', 'required (or grants)');
     // Without a project the new user gets the caller's own scope (as before grants existed).
@@ -236,7 +227,7 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
     const b = request.body;
     // Anyone may change their own password; everything else is for admins of the user's scope.
     const onlyPassword = b.role === undefined && b.projectId === undefined && b.grants === undefined;
-    if (!(self && onlyPassword)) requireAdmin(caller);
+    if (!(self && onlyPassword)) requireRoleSomewhere(caller, 'admin');
     if (target === null) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
     if (!(self && onlyPassword)) assertManages(caller, target);
     const grants = await grantsOfBody(store, b, target);
@@ -259,7 +250,7 @@ export async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions):
     schema: { hide: true, params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } },
   }, async (request, reply) => {
     const caller = await auth.require(request);
-    requireAdmin(caller);
+    requireRoleSomewhere(caller, 'admin');
     const target = await users.getUser(request.params.id);
     if (target === null) throw new OverseeError('OVS_ERR_NOT_FOUND', `user ${request.params.id} does not exist`);
     assertManages(caller, target);

@@ -2,7 +2,8 @@
 // stored), sliding expiry, a bearer token as the alternative, and the CSRF rule for cookie writes.
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { authenticate, bearerToken, principalOf, type Principal } from '../api/auth.js';
+import { authenticate, bearerToken, globalRole, principalOf, roleAtLeast, roleIn, topRole, type Principal } from '../api/auth.js';
+import type { Role } from '../domain/types.js';
 import { OverseeError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
@@ -33,6 +34,19 @@ export interface Caller {
   principal: Principal;
   user: User | null;
   sessionHash: string | null;
+}
+
+/** Throws OVS_ERR_FORBIDDEN unless the caller has at least `role` in some project (where exactly is checked per object). */
+export function requireRoleSomewhere(caller: Caller, role: Role): void {
+  const top = topRole(caller.principal.grants);
+  if (top === null || !roleAtLeast(top, role)) {
+    throw new OverseeError('OVS_ERR_FORBIDDEN', `this needs the ${role} role; you have ${top ?? 'no role'}`);
+  }
+}
+
+/** The caller's role where an object of `projectId` lives (null = every project: only an all-projects grant counts). */
+export function callerRoleOver(caller: Caller, projectId: number | null): Role | null {
+  return projectId === null ? globalRole(caller.principal.grants) : roleIn(caller.principal.grants, projectId);
 }
 
 /** host[:port] of a URL with the scheme's default port dropped; '' when unparseable. */
