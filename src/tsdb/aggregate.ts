@@ -101,8 +101,9 @@ export class GroupAccumulator {
       this.count[i]! += p.count[j]!;
       const mn = p.min[j]!;
       const mx = p.max[j]!;
-      if (mn < this.min[i]! || mn !== mn) this.min[i] = mn;
-      if (mx > this.max[i]! || mx !== mx) this.max[i] = mx;
+      // As rollup() builds buckets (tiers.ts): NaN sticks, and -0 sorts below +0.
+      this.min[i] = Math.min(this.min[i]!, mn);
+      this.max[i] = Math.max(this.max[i]!, mx);
       if (this.pooled !== null) {
         const c = p.count[j]!;
         // A raw sample (count 1) is itself; a rollup bucket stands for `c` samples in [min, max].
