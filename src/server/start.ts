@@ -89,7 +89,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     await app.listen({ host: config.host, port: config.port });
     const project = await store.projects.getByName('default');
     if (!project) throw new Error('the default project is missing from the store');
-    await runtime.start(project.id);
+    await runtime.start(project, limits);
   } catch (err) {
     await app?.close().catch(() => undefined);
     await runtime?.close().catch(() => undefined);
