@@ -42,9 +42,12 @@ export interface LiveEvents {
 export class MemoryLiveEvents implements LiveEvents {
   private readonly listeners = new Set<LiveListener>();
   private readonly ring: LiveEvent[] = [];
-  private next = 1;
+  private next: number;
 
-  constructor(private readonly retain = 1000, private readonly onListenerError: (err: unknown) => void = () => undefined) {}
+  /** `firstId`: the id of the first event (the PostgreSQL bus starts each node at its own). */
+  constructor(private readonly retain = 1000, private readonly onListenerError: (err: unknown) => void = () => undefined, firstId = 1) {
+    this.next = firstId;
+  }
 
   publish(body: LiveEventBody): LiveEvent {
     const event = { ...body, id: this.next++ } as LiveEvent;

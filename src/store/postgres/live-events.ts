@@ -7,7 +7,7 @@
 // re-opened by itself.
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { LiveEvent, LiveEventBody, LiveEvents, LiveListener } from '../../live/events.js';
+import { type LiveEvent, type LiveEventBody, type LiveEvents, type LiveListener, MemoryLiveEvents } from '../../live/events.js';
 import type { PostgresStore } from './index.js';
 import type { PgMigration } from './migrations-runner.js';
 
@@ -47,10 +47,9 @@ export async function openPostgresLiveEvents(store: PostgresStore, opts: PgLiveE
 
 /** LiveEvents over LISTEN/NOTIFY (see the file comment for the id rules). */
 export class PgLiveEvents implements LiveEvents {
-  private readonly listeners = new Set<LiveListener>();
-  private readonly ring: LiveEvent[] = [];
+  /** This node's events and those received from others: ids, the resumption ring and the listeners. */
+  private readonly local: MemoryLiveEvents;
   private readonly first: number;
-  private next: number;
   private readonly node = randomUUID();
   private outgoing: LiveEventBody[] = [];
   private flushing: Promise<void> | null = null;
@@ -58,38 +57,30 @@ export class PgLiveEvents implements LiveEvents {
   private receiving: Promise<void> = Promise.resolve();
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private readonly retain: number;
   private readonly onError: (err: unknown) => void;
 
   constructor(private readonly pool: pg.Pool, private readonly channel: string, private readonly opts: PgLiveEventsOptions = {}) {
-    this.retain = opts.retain ?? RETAIN_DEFAULT;
     this.onError = opts.onError ?? (() => undefined);
     // A random base below 2^52, leaving room to count up: ids of different nodes and runs never line up.
     this.first = Number(randomBytes(6).readUIntBE(0, 6) % 2 ** 47) * 16 + 1;
-    this.next = this.first;
+    this.local = new MemoryLiveEvents(opts.retain ?? RETAIN_DEFAULT, this.onError, this.first);
   }
 
   publish(body: LiveEventBody): LiveEvent {
-    const event = this.deliver(body);
+    const event = this.local.publish(body);
     this.outgoing.push(body);
     if (!this.flushing) this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
     return event;
   }
 
   subscribe(listener: LiveListener, afterId?: number): { unsubscribe(): void; replayed: boolean } {
-    let replayed = true;
-    if (afterId !== undefined && (afterId > this.next - 1 || afterId < this.first - 1)) replayed = false;
-    else if (afterId !== undefined && afterId < this.next - 1) {
-      const oldest = this.ring[0]?.id ?? this.next;
-      if (afterId + 1 < oldest) replayed = false;
-      for (const e of this.ring) if (e.id > afterId) listener(e);
-    }
-    this.listeners.add(listener);
-    return { unsubscribe: () => { this.listeners.delete(listener); }, replayed };
+    // An id below this run's first one comes from another node or an earlier run: nothing to replay, the client must reload.
+    if (afterId !== undefined && afterId < this.first - 1) return { ...this.local.subscribe(listener), replayed: false };
+    return this.local.subscribe(listener, afterId);
   }
 
   lastId(): number {
-    return this.next - 1;
+    return this.local.lastId();
   }
 
   /** Opens the LISTEN connection (a dedicated client, outside the pool); re-opened after a loss until close(). */
@@ -157,21 +148,6 @@ export class PgLiveEvents implements LiveEvents {
     }, this.opts.reconnectMs ?? 1000);
   }
 
-  /** Gives an event this node's next id, keeps it for resumption and hands it to every listener. */
-  private deliver(body: LiveEventBody): LiveEvent {
-    const event = { ...body, id: this.next++ } as LiveEvent;
-    this.ring.push(event);
-    if (this.ring.length > this.retain) this.ring.shift();
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.onError(err);
-      }
-    }
-    return event;
-  }
-
   /** Sends the pending events in as few NOTIFYs as fit, large ones through the outbox. */
   private async flush(): Promise<void> {
     const batch = this.outgoing;
@@ -229,7 +205,7 @@ export class PgLiveEvents implements LiveEvents {
         if (!row) return;
         wire = JSON.parse(row.payload) as Wire;
       }
-      for (const body of wire.e ?? []) this.deliver(body);
+      for (const body of wire.e ?? []) this.local.publish(body);
     } catch (err) {
       this.onError(err);
     }
