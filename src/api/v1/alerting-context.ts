@@ -13,11 +13,6 @@ export interface AlertingContext extends ApiContext {
   readonly engine: AlertEngine | null;
 }
 
-/** Throws OVS_ERR_FORBIDDEN unless the caller has at least `role` (in the projects it then touches: demandRole). */
-export function needRole(p: Principal, role: 'editor' | 'admin'): void {
-  demandRole(p, role);
-}
-
 /** Throws OVS_ERR_FORBIDDEN unless the caller has the demanded role in every project: `what` is shared by every project. */
 export function needAllProjects(p: Principal, what: string): void {
   const global = globalRole(p.grants);
@@ -34,7 +29,7 @@ export function editorOnly(ctx: AlertingContext, shared?: string): { onRequest: 
   return {
     onRequest: async (request) => {
       const p = ctx.principal(request);
-      needRole(p, 'editor');
+      demandRole(p, 'editor');
       if (shared !== undefined) needAllProjects(p, shared);
     },
   };
