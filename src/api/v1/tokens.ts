@@ -4,12 +4,12 @@ import type { Role } from '../../domain/types.js';
 import { OverseeError } from '../../errors.js';
 import { createToken, globalRole, MAX_TOKEN_NAME, ROLES, type Principal } from '../auth.js';
 import { canRead, canSee, requireRole, type ApiContext } from './context.js';
+import { errorResponses, idParams, pageSchema, tokenSchema } from './schemas.js';
 
 /** True when the caller administers the scope of a token (projectId null: needs admin in every project). */
 function manages(p: Principal, projectId: number | null): boolean {
   return projectId === null ? globalRole(p.grants) === 'admin' : canSee(p, projectId);
 }
-import { errorResponses, idParams, pageSchema, tokenSchema } from './schemas.js';
 
 interface NewTokenBody {
   name: string;
