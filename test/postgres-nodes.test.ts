@@ -17,6 +17,7 @@ import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../src/sto
 import { openSharedTsdbStorage } from '../src/store/postgres/tsdb-shared.js';
 import { openPostgresTsdbStorage } from '../src/store/postgres/tsdb-storage.js';
 import { Tsdb } from '../src/tsdb/index.js';
+import { freeUdpPort } from '../src/ingest/samples-test-support.js';
 import { requestJson, type JsonAnswer } from './support/http-json.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -109,15 +110,6 @@ describe('several node processes on one PostgreSQL', { skip: skip ?? false }, ()
 
 /** GET, or POST `body` as JSON; with a Bearer token when given. */
 const api = (base: string, path: string, token: string | null, body?: unknown): Promise<JsonAnswer> => requestJson(base, path, { body, token });
-
-/** A UDP port free right now (bound and released). */
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 describe('metrics on two oversee serve nodes sharing one PostgreSQL schema', { skip: skip ?? false }, () => {
   const schema = freshSchemaName('ovs_nodes_tsdb');

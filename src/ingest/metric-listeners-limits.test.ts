@@ -3,7 +3,7 @@
 // warning names the project and the count.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { resolveConfig } from '../config/load.js';
 import { startServer } from '../server/start.js';
+import { freeTcpPort } from './samples-test-support.js';
 
 test('a server with [limits] max_series = 2 keeps 2 of 4 new Graphite series, counts 2 drops and warns once', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'oversee-limits-'));
@@ -49,12 +50,3 @@ test('a server with [limits] max_series = 2 keeps 2 of 4 new Graphite series, co
   const warnings = logLines.map((l) => JSON.parse(l) as { level: number; protocol?: string; project?: string; dropped?: number }).filter((l) => l.dropped !== undefined);
   assert.deepEqual(warnings.map((w) => [w.level, w.protocol, w.project, w.dropped]), [[40, 'graphite', 'default', 2]], 'one warning (reported at shutdown at the latest)');
 });
-
-/** A TCP port that was free a moment ago. */
-async function freeTcpPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}

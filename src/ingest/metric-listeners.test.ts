@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { createSelfMetrics } from '../server/self-metrics.js';
 import { startMetricListeners } from './metric-listeners.js';
 import { SeriesQuota } from './quota.js';
-import { openTestTsdb, RecordingSink } from './samples-test-support.js';
+import { freeTcpPort, freeUdpPort, openTestTsdb, RecordingSink } from './samples-test-support.js';
 
 const base = () => ({ host: '127.0.0.1', projectId: 1, samples: new RecordingSink(), clock: { now: () => 1_700_000_000_000 }, metrics: createSelfMetrics() });
 
@@ -67,21 +67,3 @@ describe('startMetricListeners', () => {
     busy.close();
   });
 });
-
-/** A UDP port that was free a moment ago. */
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** A TCP port that was free a moment ago. */
-async function freeTcpPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}

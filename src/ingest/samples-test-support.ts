@@ -1,6 +1,8 @@
 // Test helpers for the metric routes and listeners: a real Tsdb on a temporary SQLite file, and a
 // recording SampleSink that can be told to fail (for the "nothing acknowledged on failure" rule).
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteTsdbStorage } from '../store/sqlite/tsdb-storage.js';
@@ -92,4 +94,22 @@ export async function durableWalSamples(path: string): Promise<number> {
   } finally {
     await storage.close();
   }
+}
+
+/** A UDP port that was free a moment ago. */
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freeTcpPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }
