@@ -1,11 +1,11 @@
 // SQLite implementation of UserStore, in the store's database file, with its own migrations
 // (module 'users'). better-sqlite3 is synchronous; each statement commits on its own.
 import type Database from 'better-sqlite3';
-import { globalRole, summarizeGrants, type Grant } from '../api/auth.js';
-import type { Role } from '../domain/types.js';
+import { globalRole, type Grant } from '../api/auth.js';
 import { OverseeError } from '../errors.js';
 import { runMigrations, type Migration } from '../store/sqlite/migrations-runner.js';
-import { grantsOfChange, type Dashboard, type User, type UserStore, type UserWithHash } from './types.js';
+import { type DashboardRow, type GrantRow, toDashboard, toUser, type UserRow } from '../store/users-rows.js';
+import { grantsOfChange, type UserStore, type UserWithHash } from './types.js';
 
 /** Schema steps of the users module. */
 export const USERS_MIGRATIONS: readonly Migration[] = [
@@ -59,24 +59,6 @@ export const USERS_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-interface UserRow {
-  id: number; name: string; password_hash: string; role: Role; project_id: number | null; created_at: number; last_login_at: number | null;
-}
-interface DashboardRow {
-  id: number; project_id: number | null; name: string; spec: string; created_by: string; created_at: number; updated_at: number;
-}
-
-interface GrantRow { user_id: number; project_id: number | null; role: Role }
-
-/** A user from its row and grants (the row's role/project_id are the stored summary, used when it has no grants). */
-const toUser = (r: UserRow, grantRows: readonly GrantRow[]): User => {
-  const grants: Grant[] = grantRows.map((g) => ({ projectId: g.project_id, role: g.role }));
-  return { id: r.id, name: r.name, grants, ...summarizeGrants(grants), createdAt: r.created_at, lastLoginAt: r.last_login_at };
-};
-const toDashboard = (r: DashboardRow): Dashboard => ({
-  id: r.id, projectId: r.project_id, name: r.name, spec: JSON.parse(r.spec) as unknown, createdBy: r.created_by,
-  createdAt: r.created_at, updatedAt: r.updated_at,
-});
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT_UNIQUE');

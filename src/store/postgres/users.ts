@@ -1,13 +1,13 @@
 // Users, sessions and saved dashboards on PostgreSQL (module 'users'): the UserStore of
 // src/users/types.ts with the same rules as the SQLite tables (names unique case-insensitively).
 import type pg from 'pg';
-import { globalRole, summarizeGrants, type Grant } from '../../api/auth.js';
-import type { Role } from '../../domain/types.js';
+import { globalRole, type Grant } from '../../api/auth.js';
 import { OverseeError } from '../../errors.js';
 import {
   grantsOfChange, type Dashboard, type NewUserRecord, type SessionRecord, type User, type UserChange, type UserStore, type UserWithHash,
 } from '../../users/types.js';
 import type { PgMigration } from './migrations-runner.js';
+import { type DashboardRow, type GrantRow, toDashboard, toUser, type UserRow } from '../users-rows.js';
 import { inTransaction, pgCode, pgQuery } from './pool.js';
 
 /** Schema steps of the users module. Append new steps; never edit a released one. */
@@ -62,23 +62,11 @@ export const PG_USERS_MIGRATIONS: readonly PgMigration[] = [
   },
 ];
 
-interface UserRow {
-  id: number; name: string; password_hash: string; role: Role; project_id: number | null; created_at: number; last_login_at: number | null;
-}
-interface DashboardRow {
-  id: number; project_id: number | null; name: string; spec: string; created_by: string; created_at: number; updated_at: number;
-}
 interface SessionRow { id_hash: string; user_id: number; created_at: number; expires_at: number }
-
-interface GrantRow { user_id: number; project_id: number | null; role: Role }
 
 const USER_COLS = 'id, name, password_hash, role, project_id, created_at, last_login_at';
 const GRANT_SELECT = 'SELECT user_id, project_id, role FROM user_grants';
 const GRANT_ORDER = 'ORDER BY user_id, COALESCE(project_id, 0)';
-const toUser = (r: UserRow, grantRows: readonly GrantRow[]): User => {
-  const grants: Grant[] = grantRows.map((g) => ({ projectId: g.project_id === null ? null : Number(g.project_id), role: g.role }));
-  return { id: Number(r.id), name: r.name, grants, ...summarizeGrants(grants), createdAt: Number(r.created_at), lastLoginAt: r.last_login_at === null ? null : Number(r.last_login_at) };
-};
 
 /**
  * Replaces a user's grants. The users row keeps only the all-projects role: its project_id (which
@@ -89,10 +77,6 @@ async function setGrants(c: pg.PoolClient, id: number, grants: readonly Grant[])
   for (const g of grants) await c.query('INSERT INTO user_grants (user_id, project_id, role) VALUES ($1, $2, $3)', [id, g.projectId, g.role]);
   await c.query('UPDATE users SET role = $1, project_id = NULL WHERE id = $2', [globalRole(grants) ?? 'viewer', id]);
 }
-const toDashboard = (r: DashboardRow): Dashboard => ({
-  id: r.id, projectId: r.project_id, name: r.name, spec: JSON.parse(r.spec) as unknown, createdBy: r.created_by,
-  createdAt: r.created_at, updatedAt: r.updated_at,
-});
 
 /** The UserStore on the store's pool (its tables are migrated when the store opens). */
 export class PgUserStore implements UserStore {
