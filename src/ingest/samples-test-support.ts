@@ -14,6 +14,7 @@ import type { AppDeps } from '../server/app.js';
 import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
 import type { Clock } from '../util/clock.js';
 import type { SampleSink } from './samples.js';
+import { SeriesQuota, type SeriesLimits } from './quota.js';
 
 /** One recorded sample. */
 export interface RecordedSample {
@@ -62,11 +63,13 @@ export async function openTestTsdb(clock: Clock): Promise<{ tsdb: Tsdb; path: st
   };
 }
 
-/** An in-process app (appFixture) with a real Tsdb whose clock follows the fixture's clock. */
-export async function metricsAppFixture(overrides: Partial<AppDeps> = {}): Promise<AppFixture & { tsdb: Tsdb }> {
+/** An in-process app (appFixture) with a real Tsdb whose clock follows the fixture's clock; `limits` gives it a series quota. */
+export async function metricsAppFixture(overrides: Partial<AppDeps> & { limits?: SeriesLimits } = {}): Promise<AppFixture & { tsdb: Tsdb }> {
   let app: AppFixture | null = null;
-  const t = await openTestTsdb({ now: () => app?.clock.now() ?? Date.now() });
-  const f = await appFixture({ tsdb: t.tsdb, ...overrides });
+  const clock = { now: () => app?.clock.now() ?? Date.now() };
+  const t = await openTestTsdb(clock);
+  const { limits, ...deps } = overrides;
+  const f = await appFixture({ tsdb: t.tsdb, ...(limits ? { quota: new SeriesQuota(limits, t.tsdb, clock) } : {}), ...deps });
   app = f;
   return {
     ...f,

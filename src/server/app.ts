@@ -13,7 +13,7 @@ import { openTsdbRoutes } from '../ingest/opentsdb-routes.js';
 import { storeOvercPerfdata } from '../ingest/samples-overc.js';
 import { oddEyeRoutes } from '../ingest/oddeye-routes.js';
 import type { OddEyeSettings } from '../ingest/oddeye-config.js';
-import { SeriesQuota, type SeriesLimits } from '../ingest/quota.js';
+import type { SeriesQuota } from '../ingest/quota.js';
 import { okerrRepoFor } from '../store/sqlite/okerr.js';
 import { attachMetricRules } from '../rules/wiring.js';
 import type { Tsdb } from '../tsdb/index.js';
@@ -54,8 +54,8 @@ export interface AppDeps {
   alerting?: { admin: AlertAdmin; engine: AlertEngine | null };
   /** `[oddeye]` settings (default: silent series watched after 3 min). */
   oddeye?: OddEyeSettings;
-  /** Series limits per project (`[limits]`; default: none). */
-  limits?: SeriesLimits;
+  /** The server's one series quota (`[limits]`), shared with the statsd/Graphite listeners; none = unlimited. */
+  quota?: SeriesQuota | null;
 }
 
 /** Builds (but does not start) the HTTP server. */
@@ -99,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (okerr) await app.register(okerrRoutes, { store: deps.store, okerr, clock: deps.clock, metrics: deps.metrics });
   // OddEye samples go through the live sink: committed samples also reach open charts within a second.
   const samples = deps.tsdb ? liveSampleSink(deps.tsdb, live) : null;
-  const quota = deps.limits && deps.tsdb ? new SeriesQuota(deps.limits, deps.tsdb, deps.clock) : null;
+  const quota = deps.tsdb ? deps.quota ?? null : null;
   await app.register(oddEyeRoutes, {
     store: deps.store, clock: deps.clock, metrics: deps.metrics, samples, quota,
     ...(deps.oddeye ? { silentAfterMs: deps.oddeye.silentAfterMs } : {}),

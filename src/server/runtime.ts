@@ -7,7 +7,7 @@ import { AlertAdmin, AlertEngine, parseAlertingConfig, type AlertingConfig } fro
 import type { AlertStore } from '../alert/store-types.js';
 import type { ServerConfig } from '../config/index.js';
 import { startMetricListeners, type MetricListeners } from '../ingest/metric-listeners.js';
-import { SeriesQuota, type QuotaProject, type SeriesLimits } from '../ingest/quota.js';
+import type { QuotaProject, SeriesQuota } from '../ingest/quota.js';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
 import { withLiveEvents } from '../live/store.js';
 import { openPostgresAlertStore } from '../store/postgres/alerting.js';
@@ -99,8 +99,8 @@ export async function openBackend(config: ServerConfig, deps: { observer: StoreO
 export interface Runtime {
   tsdb: Tsdb;
   alerting: { admin: AlertAdmin; engine: AlertEngine };
-  /** Starts what must only run once the HTTP server listens: the alert engine and the metric listeners (for `project`, within `limits`). */
-  start(project: QuotaProject, limits: SeriesLimits): Promise<void>;
+  /** Starts what must only run once the HTTP server listens: the alert engine and the metric listeners (for `project`, counted by the server's `quota`). */
+  start(project: QuotaProject, quota: SeriesQuota): Promise<void>;
   /** Stops listeners and the engine (deliveries in flight finish), then checkpoints and closes the tsdb. Idempotent. */
   close(): Promise<void>;
 }
@@ -182,13 +182,13 @@ export async function openRuntime(
     return {
       tsdb,
       alerting: { admin, engine: eng },
-      async start(project, limits) {
+      async start(project, seriesQuota) {
         eng.start();
         // Several nodes: statsd flushes go to this node's own timestamps (its sample slot), never onto another node's.
         const slot = shared !== null && config.statsdPort !== 0 ? await shared.claimSampleSlot(clock.now()) : null;
         if (shared !== null) stopShared = startSharedTsdbWork(tsdb, shared, clock, logger);
-        // The project's series limit ([limits]) applies to statsd and Graphite as to the HTTP protocols.
-        const quota = { quota: new SeriesQuota(limits, tsdb, clock), project };
+        // The project's series limit ([limits]) applies to statsd and Graphite as to the HTTP protocols, on one count.
+        const quota = { quota: seriesQuota, project };
         listeners = await startMetricListeners({
           host: config.host, statsdPort: config.statsdPort, graphitePort: config.graphitePort, projectId: project.id, samples: tsdb, clock, metrics, quota,
           ...(slot !== null ? { statsdFlushSlot: { slot, modulusMs: SAMPLE_SLOT_MODULUS_MS } } : {}),

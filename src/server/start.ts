@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from '../api/auth.js';
 import type { ServerConfig } from '../config/index.js';
 import { parseOddEyeConfig } from '../ingest/oddeye-config.js';
-import { parseLimitsConfig } from '../ingest/quota.js';
+import { parseLimitsConfig, SeriesQuota } from '../ingest/quota.js';
 import { configProjectRefs, warnUnknownConfigProjects } from './config-project-names.js';
 import type { Store } from '../store/types.js';
 import { systemClock } from '../util/clock.js';
@@ -81,15 +81,17 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     if (adminToken !== null) print(`Admin API token (shown once): ${adminToken}`);
     runtime = await openRuntime(config, alerting, backend, { clock, logger, metrics });
     const engine = runtime.alerting.engine;
+    // One count of series per project for every protocol (HTTP routes and statsd/Graphite listeners).
+    const quota = new SeriesQuota(limits, runtime.tsdb, clock);
     app = await buildApp({
-      store, metrics, ...(backend.live ? { live: backend.live } : {}), clock, logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, tsdb: runtime.tsdb, alerting: runtime.alerting, oddeye, limits,
+      store, metrics, ...(backend.live ? { live: backend.live } : {}), clock, logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, tsdb: runtime.tsdb, alerting: runtime.alerting, oddeye, quota,
       // New flips are picked up by the engine's next pass anyway (≤ 1 s); a kick makes it immediate.
       onOvercReport: () => engine.kick(),
     });
     await app.listen({ host: config.host, port: config.port });
     const project = await store.projects.getByName('default');
     if (!project) throw new Error('the default project is missing from the store');
-    await runtime.start(project, limits);
+    await runtime.start(project, quota);
   } catch (err) {
     await app?.close().catch(() => undefined);
     await runtime?.close().catch(() => undefined);
