@@ -1,11 +1,11 @@
 // GET /api/v1/overview?format=columns carries the same checks as the plain answer: the dashboard's
-// decoder (web/src/lib/overview-columns.ts) gives back exactly the plain `checks`; other formats 400.
+// decoder (decodeOverviewColumns, via fromColumns in web/src/lib/overview-columns.ts) gives back exactly the plain `checks`; other formats 400.
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appFixture, type AppFixture } from '../test-support/app-fixture.js';
 import { addUser, login, type SessionClient } from '../users/test-support/session.js';
-import { decodeOverviewColumns, fromColumns, type ColumnsOverview } from '../../web/src/lib/overview-columns.js';
-import { encodeOverviewColumns } from './overview-columns.js';
+import { fromColumns, type ColumnsOverview } from '../../web/src/lib/overview-columns.js';
+import { decodeOverviewColumns, encodeOverviewColumns } from './overview-columns.js';
 import type { OverviewCheck } from './overview.js';
 
 describe('overview as columns', () => {
