@@ -3,8 +3,8 @@
 // else goes to parseStatsdLine, and a differential fuzz test holds both equal, so the listener gets
 // exactly the protocol module's results, faster.
 import { parseStatsdLine, type StatsdKind, type StatsdMetric, type StatsdParseResult } from '../protocols/statsd.js';
+import { NUMBER_RE } from '../protocols/number-text.js';
 
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function plainName(s: string, end: number): boolean {
   if (end === 0) return false;

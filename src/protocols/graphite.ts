@@ -1,6 +1,7 @@
-// Graphite plaintext protocol: pure parser, zero dependencies. One metric per line,
+// Graphite plaintext protocol: pure parser, no imports but NUMBER_RE. One metric per line,
 // `path value timestamp` (seconds; -1 or missing-as-"N" means "now"), with optional Graphite 1.1
 // tags in the path: `path;tag=value;tag2=value2`. A malformed line is counted and skipped.
+import { NUMBER_RE } from './number-text.js';
 
 /** One valid line. Never partial: every field is set. */
 export interface GraphiteMetric {
@@ -17,7 +18,6 @@ export interface GraphiteParseResult {
   malformed: number;
 }
 
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const PATH_RE = /^[^\s;]+$/;
 const TAG_RE = /^([^\s;!^=~]+)=([^\s;~][^\s;]*)$/;
 

@@ -1,7 +1,8 @@
 // OddEye `POST /oddeye-barlus/put/tsdb` (PROTOCOLS.md §2): pure parsing and the status-code
-// decision table, zero dependencies. Real agents send `UUID=<uuid>&data=<json>` with the JSON NOT
+// decision table, no imports but NUMBER_RE. Real agents send `UUID=<uuid>&data=<json>` with the JSON NOT
 // URL-encoded; standard form decoding would break it, so the raw text after `data=` wins when it
 // parses as JSON, and form decoding is the fallback.
+import { NUMBER_RE } from './number-text.js';
 
 /** OddEye's metric types, lower-cased; unknown names mean 'none'. */
 export type OddEyeType = 'none' | 'rate' | 'percent' | 'counter' | 'special';
@@ -42,7 +43,6 @@ export type OddEyeDecision =
   | { status: 200; uuid: string; elements: OddEyeElement[]; rejected: OddEyeRejected[]; sandbox: boolean }
   | { status: 406 | 424 | 411 | 415; message: string };
 
-const NUMBER_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // A null-prototype table: a type such as `constructor` must mean None, not find Object's members.
 const TYPES: Readonly<Record<string, OddEyeType>> = Object.assign(Object.create(null) as Record<string, OddEyeType>, { none: 'none', rate: 'rate', percent: 'percent', counter: 'counter', special: 'special' } as const);
@@ -89,7 +89,7 @@ export function splitOddEyeBody(raw: string): OddEyeFields {
 
 function num(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string' && NUMBER_RE.test(v)) {
+  if (typeof v === 'string' && NUMBER_RE.test(v.trim())) { // blanks around the number are allowed
     const n = Number(v);
     return Number.isFinite(n) ? n : null;
   }

@@ -1,6 +1,7 @@
-// OpenTSDB HTTP `/api/put` (2.x): pure validation and answers, zero dependencies. The body is one
+// OpenTSDB HTTP `/api/put` (2.x): pure validation and answers, no imports but NUMBER_RE. The body is one
 // data point or an array; each point is checked alone and reported the way OpenTSDB reports it
 // (`?summary` → counts, `?details` → counts plus one error per failed point).
+import { NUMBER_RE } from './number-text.js';
 
 /** Receives each valid point; returns an error message to count the point as failed, else nothing. */
 export type OpenTsdbSink = (metric: string, tags: Record<string, string>, timestampMs: number, value: number) => string | void;
@@ -25,7 +26,6 @@ export interface OpenTsdbAnswer {
 }
 
 const NAME_RE = /^[-\w./\p{L}]+$/u;
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const ILLEGAL_RE = /[^-\w./\p{L}]/u;
 
 function checkName(what: string, s: string): string | null {

@@ -1,6 +1,7 @@
-// statsd line protocol (PROTOCOLS.md §5): pure parser, zero dependencies.
+// statsd line protocol (PROTOCOLS.md §5): pure parser, no imports but NUMBER_RE.
 // A datagram holds lines `name:value|type[|@rate][|#tag:v,tag2]`; a malformed line is counted and
 // skipped, the other lines of the datagram are kept.
+import { NUMBER_RE } from './number-text.js';
 
 /** What a statsd line measures. `h` (histogram) and DogStatsD `d` (distribution) are timers. */
 export type StatsdKind = 'counter' | 'timer' | 'gauge' | 'set';
@@ -29,7 +30,6 @@ export interface StatsdParseResult {
   malformed: number;
 }
 
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 // A null-prototype table: a type such as `constructor` or `toString` must not find Object's members.
 const TYPES: Readonly<Record<string, StatsdKind>> = Object.assign(Object.create(null) as Record<string, StatsdKind>, { c: 'counter', ms: 'timer', h: 'timer', d: 'timer', g: 'gauge', s: 'set' } as const);
 
