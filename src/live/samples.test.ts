@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SampleSink } from '../ingest/samples.js';
 import { openSqliteTsdbStorage } from '../store/sqlite/tsdb-storage.js';
-import { SampleColumnsBuilder, Tsdb } from '../tsdb/index.js';
+import { OpenTsdbKeyTable, parseOpenTsdbFast } from '../protocols/opentsdb-fast.js';
+import { SampleColumnsBuilder, Tsdb, type KeyedSamples, type KeyedSeries } from '../tsdb/index.js';
+import type { Tags } from '../tsdb/types.js';
 import { MemoryLiveEvents, type LiveEvent } from './events.js';
-import { liveSampleSink } from './samples.js';
+import { liveSampleSink, MAX_SAMPLES_PER_EVENT } from './samples.js';
 
 /** A sink that refuses names starting with "bad" and can fail its commit. */
 function fakeSink(): SampleSink & { stored: string[]; failCommit: boolean } {
@@ -100,4 +102,178 @@ test('columnar batches pass through appendColumns; only accepted samples are pub
     await tsdb.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// ---------- appendKeyed (the OpenTSDB fast path) ----------
+
+const NOW = Date.UTC(2026, 0, 10);
+
+/** A real tsdb (SQLite file) at NOW; removed afterwards. */
+async function withTsdb(fn: (tsdb: Tsdb) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'oversee-live-keyed-'));
+  const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path: join(dir, 'tsdb.sqlite') }), clock: { now: () => NOW }, commitDelayMs: 0 });
+  try {
+    await fn(tsdb);
+  } finally {
+    await tsdb.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** An OpenTSDB body of [metric, tags, seconds before NOW, value] points. */
+const put = (points: Array<[string, Record<string, string>, number, number]>): Buffer =>
+  Buffer.from(JSON.stringify(points.map(([metric, tags, ago, value]) => ({ metric, timestamp: NOW - ago * 1000, value, tags }))));
+
+/** A KeyedSeries other than the OpenTSDB key table (as a parser thread's would be): keys given out by `add`. */
+class ListKeys implements KeyedSeries {
+  handles: Array<object | undefined> = [];
+  handlesEpoch = 0;
+  series: Array<[string, Tags]> = [];
+  add(name: string, tags: Tags): number {
+    this.series.push([name, tags]);
+    return this.series.length - 1;
+  }
+  name(k: number): string {
+    return this.series[k]![0];
+  }
+  tags(k: number): Tags {
+    return { ...this.series[k]![1] };
+  }
+  /** Forgets every key (the handles array is replaced, as OpenTsdbKeyTable.clear does). */
+  clear(): void {
+    this.series = [];
+    this.handles = [];
+  }
+}
+
+const keyedBatch = (samples: Array<[number, number, number]>): KeyedSamples => ({
+  count: samples.length,
+  keys: Uint32Array.from(samples.map((s) => s[0])),
+  timestamps: Float64Array.from(samples.map((s) => s[1])),
+  values: Float64Array.from(samples.map((s) => s[2])),
+});
+
+const sampleEvents = (got: LiveEvent[]): Array<[number, string[]]> =>
+  got.flatMap((e) => (e.type === 'samples' ? [[e.projectId, e.samples.map((s) => `${s.name}${JSON.stringify(s.tags)}@${(NOW - s.t) / 1000}=${s.v}`)] as [number, string[]]] : []));
+
+test('appendKeyed: passes through; publishes after the commit the newest accepted sample per series, one event per project', async () => {
+  await withTsdb(async (tsdb) => {
+    const live = new MemoryLiveEvents();
+    const got: LiveEvent[] = [];
+    live.subscribe((e) => got.push(e));
+    const sink = liveSampleSink(tsdb, live);
+    assert.equal(typeof sink.appendKeyed, 'function');
+    assert.equal(liveSampleSink(fakeSink(), live).appendKeyed, undefined, 'no keyed path when the inner sink has none');
+    const keys = new OpenTsdbKeyTable();
+    const r = sink.appendKeyed!(1, keys, parseOpenTsdbFast(put([
+      ['cpu', { host: 'a' }, 30, 1],
+      ['cpu', { host: 'b' }, 30, 10],
+      ['cpu', { host: 'a' }, 10, 3], // newest of host a
+      ['cpu', { host: 'a' }, 20, 2], // older, after it in the body
+      ['cpu', { host: 'b' }, 40 * 86_400, 99], // older than the raw retention: refused
+      ['cpu', { host: 'b' }, -10 * 86_400, 98], // too far in the future: refused
+    ]), keys)!);
+    assert.deepEqual(r, { accepted: 4, rejected: 2 });
+    assert.deepEqual(sink.appendKeyed!(2, keys, parseOpenTsdbFast(put([['mem', {}, 5, 7]]), keys)!), { accepted: 1, rejected: 0 });
+    // Tags in another order: another key of the same series, one sample in the event.
+    assert.deepEqual(sink.appendKeyed!(1, keys, parseOpenTsdbFast(Buffer.from(`[{"metric":"net","timestamp":${NOW - 9000},"value":1,"tags":{"if":"e0","dc":"x"}},{"metric":"net","timestamp":${NOW - 8000},"value":2,"tags":{"dc":"x","if":"e0"}}]`), keys)!), { accepted: 2, rejected: 0 });
+    assert.equal(got.length, 0, 'nothing before the commit');
+    await sink.commit();
+    assert.deepEqual(sampleEvents(got), [
+      [1, ['cpu{"host":"a"}@10=3', 'cpu{"host":"b"}@30=10', 'net{"if":"e0","dc":"x"}@8=2']],
+      [2, ['mem{}@5=7']],
+    ]);
+    // A later commit carries only what came after the previous one; an empty one publishes nothing.
+    sink.appendKeyed!(1, keys, parseOpenTsdbFast(put([['cpu', { host: 'b' }, 1, 11]]), keys)!);
+    await sink.commit();
+    await sink.commit();
+    assert.deepEqual(sampleEvents(got.slice(2)), [[1, ['cpu{"host":"b"}@1=11']]]);
+    const q = await tsdb.query({ projectId: 1, name: 'cpu', from: NOW - 60_000, to: NOW, step: 60_000, agg: 'count', groupBy: [] });
+    assert.equal(q.series[0]!.values.reduce((n: number, v) => n + (v ?? 0), 0), 5, 'every accepted sample is stored, not only the published ones');
+  });
+});
+
+test('appendKeyed: a series the store refuses is not published; any KeyedSeries works, also after its keys are given out again', async () => {
+  await withTsdb(async (tsdb) => {
+    const live = new MemoryLiveEvents();
+    const got: LiveEvent[] = [];
+    live.subscribe((e) => got.push(e));
+    const sink = liveSampleSink(tsdb, live);
+    const keys = new ListKeys();
+    const ok = keys.add('disk', { dev: 'sda' });
+    const bad = keys.add('', { dev: 'sdb' }); // no name: the store refuses the series
+    assert.deepEqual(sink.appendKeyed!(3, keys, keyedBatch([[ok, NOW - 2000, 1], [bad, NOW - 1000, 2], [ok, NOW - 3000, 0]])), { accepted: 2, rejected: 1 });
+    await sink.commit();
+    assert.deepEqual(sampleEvents(got), [[3, ['disk{"dev":"sda"}@2=1']]]);
+    // The keys start over: key 0 is now another series, key 1 the old key 0's.
+    keys.clear();
+    const other = keys.add('swap', {});
+    const again = keys.add('disk', { dev: 'sda' });
+    assert.deepEqual(sink.appendKeyed!(3, keys, keyedBatch([[other, NOW - 1000, 5], [again, NOW - 500, 6]])), { accepted: 2, rejected: 0 });
+    await sink.commit();
+    assert.deepEqual(sampleEvents(got.slice(1)), [[3, ['swap{}@1=5', 'disk{"dev":"sda"}@0.5=6']]]);
+    // The caller's own refused list is filled as the store fills it.
+    const refused: number[] = [];
+    sink.appendKeyed!(3, keys, keyedBatch([[other, NOW + 30 * 86_400_000, 1], [other, NOW, 2]]), refused);
+    assert.deepEqual(refused, [0]);
+  });
+});
+
+test('appendKeyed: more than MAX_SAMPLES_PER_EVENT series are split over several events', async () => {
+  await withTsdb(async (tsdb) => {
+    const live = new MemoryLiveEvents();
+    const got: LiveEvent[] = [];
+    live.subscribe((e) => got.push(e));
+    const sink = liveSampleSink(tsdb, live);
+    const keys = new OpenTsdbKeyTable();
+    const n = MAX_SAMPLES_PER_EVENT * 2 + 7;
+    assert.deepEqual(sink.appendKeyed!(1, keys, parseOpenTsdbFast(put(Array.from({ length: n }, (_, i) => ['req', { host: `h${i}` }, 1, i])), keys)!), { accepted: n, rejected: 0 });
+    await sink.commit();
+    const events = sampleEvents(got);
+    assert.deepEqual(events.map(([p, s]) => [p, s.length]), [[1, MAX_SAMPLES_PER_EVENT], [1, MAX_SAMPLES_PER_EVENT], [1, 7]]);
+    assert.equal(new Set(events.flatMap(([, s]) => s)).size, n, 'each series once');
+  });
+});
+
+test('appendKeyed: nothing is published when the commit fails, or when the inner sink does not say which samples it refused', async () => {
+  await withTsdb(async (tsdb) => {
+    const live = new MemoryLiveEvents();
+    const keys = new OpenTsdbKeyTable();
+    const failing = liveSampleSink({
+      append: tsdb.append.bind(tsdb),
+      appendKeyed: tsdb.appendKeyed.bind(tsdb),
+      commit: async () => { throw new Error('disk full'); },
+    }, live);
+    assert.deepEqual(failing.appendKeyed!(1, keys, parseOpenTsdbFast(put([['cpu', {}, 1, 1]]), keys)!), { accepted: 1, rejected: 0 });
+    await assert.rejects(failing.commit(), /disk full/);
+    assert.equal(live.lastId(), 0);
+    // A sink that counts refusals without listing them: which samples it took is unknown.
+    const vague = liveSampleSink({
+      append: tsdb.append.bind(tsdb),
+      appendKeyed: (projectId: number, k: KeyedSeries, batch: KeyedSamples) => tsdb.appendKeyed(projectId, k, batch),
+      commit: () => tsdb.commit(),
+    }, live);
+    assert.deepEqual(vague.appendKeyed!(1, keys, parseOpenTsdbFast(put([['cpu', {}, 2, 1], ['cpu', {}, -10 * 86_400, 2]]), keys)!), { accepted: 1, rejected: 1 });
+    await vague.commit();
+    assert.equal(live.lastId(), 0);
+  });
+});
+
+test('publishEveryMs: samples of several commits are published together once, the latest per series', async () => {
+  await withTsdb(async (tsdb) => {
+    const live = new MemoryLiveEvents();
+    const got: LiveEvent[] = [];
+    live.subscribe((e) => got.push(e));
+    const sink = liveSampleSink(tsdb, live, { publishEveryMs: 100 });
+    const keys = new OpenTsdbKeyTable();
+    for (let i = 0; i < 5; i++) {
+      sink.appendKeyed!(1, keys, parseOpenTsdbFast(put([['cpu', { host: 'a' }, 10 - i, i], ['cpu', { host: 'b' }, 20 - i, 10 + i]]), keys)!);
+      assert.equal(sink.append(1, 'mem', {}, NOW - (10 - i) * 1000, 100 + i), null);
+      assert.equal(sink.append(1, 'cpu', { host: 'a' }, NOW - 30_000, -1), null); // both ways into one series: older
+      await sink.commit();
+    }
+    assert.equal(got.length, 0, 'not before the interval');
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(sampleEvents(got), [[1, ['mem{}@6=104', 'cpu{"host":"a"}@6=4', 'cpu{"host":"b"}@16=14']]], 'each series once');
+  });
 });

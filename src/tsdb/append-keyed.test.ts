@@ -48,3 +48,26 @@ test('appendKeyed: caches series handles per key; refuses like append(); a dropp
     assert.deepEqual(await last(tsdb, 2), [[{ host: 'a' }, [3]]]);
   });
 });
+
+test('appendKeyed: lists the refused samples by index when asked; append() after it does not use a stale clock', async () => {
+  let now = NOW;
+  const dir = mkdtempSync(join(tmpdir(), 'oversee-append-keyed-'));
+  const tsdb = await Tsdb.open({ storage: openSqliteTsdbStorage({ path: join(dir, 't.sqlite') }), clock: { now: () => now } });
+  try {
+    const keys = new OpenTsdbKeyTable();
+    const points = [[NOW - 1000, 'ok'], [NOW - 30 * 86_400_000, 'old'], [NOW - 500, 'ok'], [NOW + 30 * 86_400_000, 'future']] as const;
+    const b = parseOpenTsdbFast(Buffer.from(JSON.stringify(points.map(([t, what]) => ({ metric: 'k.r', timestamp: t, value: 1, tags: { what } })))), keys)!;
+    const refused: number[] = [7];
+    assert.deepEqual(tsdb.appendKeyed(2, keys, b, refused), { accepted: 2, rejected: 2 });
+    assert.deepEqual(refused, [7, 1, 3], 'pushed after what the list held, in order');
+    // append() reads the clock once per 1024 pending samples, and 2 are pending: it must not use
+    // a clock from before the keyed batch (here, none at all), nor one an hour old.
+    assert.equal(tsdb.append(2, 'k.plain', {}, NOW - 1000, 1), null);
+    now = NOW + 3_600_000;
+    assert.deepEqual(tsdb.appendKeyed(2, keys, parseOpenTsdbFast(body(1), keys)!), { accepted: 1, rejected: 0 });
+    assert.equal(tsdb.append(2, 'k.plain', {}, now - 1000, 2), null);
+  } finally {
+    await tsdb.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

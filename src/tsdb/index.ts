@@ -6,7 +6,7 @@
 //   await tsdb.commit()                                      → all appends so far are durable
 //   await tsdb.appendBatch(samples)                          → { accepted, rejected[] }, durable
 //   tsdb.appendColumns(projectId, columns, type?)            → { accepted, rejected[] } (parsed in a worker)
-//   tsdb.appendKeyed(projectId, keyed, samples)              → { accepted, rejected } (series handles cached by the caller's keys)
+//   tsdb.appendKeyed(projectId, keyed, samples, refused?)    → { accepted, rejected } (series handles cached by the caller's keys)
 //   await tsdb.query({ projectId, name, tags?, from, to, step, agg, groupBy? })
 //        → { timestamps: [...], series: [{ name, tags, values: [...] }], tier, resolutionMs }
 //   tsdb.series({ projectId, namePrefix?, tags?, limit? })   → SeriesInfo[]
@@ -336,6 +336,7 @@ export class Tsdb {
     const rejected: AppendSummary['rejected'] = [];
     const entries: Array<SeriesEntry | string> = cols.names.map((name, i) => this.resolve(projectId, name, cols.tags[i] ?? {}, type));
     const now = this.clock.now();
+    this.nowCache = now; // as in appendKeyed
     const oldest = now - this.tiers[0]!.retentionMs;
     const newest = now + this.maxFutureMs;
     for (let k = 0; k < cols.count; k++) {
@@ -365,11 +366,15 @@ export class Tsdb {
    * Appends samples whose series are given by key into `keyed` (e.g. the OpenTSDB key table): a
    * key's series is resolved from keyed.name/tags on first use and its handle cached in
    * keyed.handles, so a known series costs an array read. Same checks and order as append().
-   * Durable after the next commit(). Returns how many were accepted and refused.
+   * Durable after the next commit(). Returns how many were accepted and refused; with `refused`,
+   * also pushes the index of each refused sample onto it, in increasing order.
    */
-  appendKeyed(projectId: number, keyed: KeyedSeries, batch: KeyedSamples): { accepted: number; rejected: number } {
+  appendKeyed(projectId: number, keyed: KeyedSeries, batch: KeyedSamples, refused?: number[]): { accepted: number; rejected: number } {
     const n = batch.count;
-    if (this.closed) return { accepted: 0, rejected: n };
+    if (this.closed) {
+      if (refused !== undefined) for (let i = 0; i < n; i++) refused.push(i);
+      return { accepted: 0, rejected: n };
+    }
     const { keys, timestamps, values } = batch;
     if (keyed.handlesEpoch !== this.dropEpoch) {
       keyed.handles.fill(undefined); // a dropped project's series must not be written through old handles
@@ -377,6 +382,7 @@ export class Tsdb {
     }
     const handles = keyed.handles;
     const now = this.clock.now();
+    this.nowCache = now; // append() reads the clock only when pN is a multiple of 1024: not stale after this batch
     const oldest = now - this.tiers[0]!.retentionMs;
     const newest = now + this.maxFutureMs;
     let rejected = 0;
@@ -390,6 +396,7 @@ export class Tsdb {
       const ts = Math.round(timestamps[i]!);
       if (!(ts >= oldest && ts <= newest)) {
         rejected++;
+        if (refused !== undefined) refused.push(i);
         continue;
       }
       const k = keys[i]!;
@@ -400,6 +407,7 @@ export class Tsdb {
         const r = this.resolve(projectId, keyed.name(k), keyed.tags(k), undefined);
         if (typeof r === 'string') {
           rejected++;
+          if (refused !== undefined) refused.push(i);
           continue;
         }
         handles[k] = e = r;
