@@ -1,14 +1,58 @@
-// A small pool of parser threads for large OpenTSDB puts: JSON.parse and protocol validation run
-// there, and the writer thread only appends the returned columns (Tsdb.appendColumns) and commits.
+// A small pool of parser threads for OpenTSDB puts: the byte-level fast parser (or, for bodies it
+// leaves, JSON.parse and protocol validation) runs there, and the writer thread only appends the
+// returned columns (Tsdb.appendKeyed / appendColumns) and commits. Each thread keeps its own series
+// key table; the pool mirrors it per thread (MirroredKeys: the names and tags of the keys, and the
+// store's cached series handles), fed by the new keys every answer carries, in answer order.
 // A thread that fails takes its requests' answers with it (the caller then parses inline, nothing
 // having been appended yet); it is replaced on the next request. One pool per app.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ParseRequest, ParseResponse } from './opentsdb-parse-worker.js';
+import type { KeyedSeries } from '../tsdb/index.js';
+import type { Tags } from '../tsdb/types.js';
+import type { NewKeys, ParseRequest, ParseResponse, ParseWorkerData } from './opentsdb-parse-worker.js';
+
+/** The writer thread's copy of one parser thread's key table, as Tsdb.appendKeyed reads it. */
+export class MirroredKeys implements KeyedSeries {
+  handles: Array<object | undefined> = [];
+  handlesEpoch = 0;
+  private readonly names: string[] = [];
+  private readonly tagList: Tags[] = [];
+
+  /** Number of keys known. */
+  get size(): number {
+    return this.names.length;
+  }
+
+  name(k: number): string {
+    return this.names[k]!;
+  }
+
+  tags(k: number): Tags {
+    return this.tagList[k]!;
+  }
+
+  /** Takes the keys a thread learned (`keys.from` must be this mirror's size). */
+  learn(keys: NewKeys): void {
+    if (keys.from !== this.names.length) throw new Error(`parser key mirror out of step: ${keys.from} after ${this.names.length}`);
+    for (let i = 0; i < keys.names.length; i++) {
+      this.names.push(keys.names[i]!);
+      this.tagList.push(keys.tags[i]!);
+      this.handles.push(undefined);
+    }
+  }
+}
+
+/** A thread's answer with the mirror of its keys as they stood when it answered. */
+export interface ParsedBody {
+  res: ParseResponse;
+  keys: MirroredKeys;
+}
 
 interface Slot {
   worker: Worker;
-  pending: Map<number, { resolve: (r: ParseResponse) => void; reject: (e: Error) => void }>;
+  /** Mirror of the thread's key table; replaced (not cleared) when the table starts over, so batches already answered keep theirs. */
+  mirror: MirroredKeys;
+  pending: Map<number, { resolve: (r: ParsedBody) => void; reject: (e: Error) => void }>;
 }
 
 /** The parser thread's entry: the built .js next to this module, or the tsx bootstrap when running from sources. */
@@ -21,14 +65,13 @@ export function defaultParserUrl(): URL {
 /** Parser threads, started on first use. */
 export class OpenTsdbParserPool {
   private readonly slots: (Slot | null)[];
-  private nextSlot = 0;
   private seq = 0;
   private failures = 0;
   private closed = false;
   private done = 0;
 
-  /** `size` threads (default: the CPUs, at most 4). */
-  constructor(size = Math.min(4, availableParallelism()), private readonly url: URL = defaultParserUrl()) {
+  /** `size` threads (default: the CPUs, at most 4); `data` is each thread's workerData. */
+  constructor(size = Math.min(4, availableParallelism()), private readonly url: URL = defaultParserUrl(), private readonly data: ParseWorkerData = {}) {
     this.slots = Array.from({ length: Math.max(1, size) }, () => null);
   }
 
@@ -45,8 +88,8 @@ export class OpenTsdbParserPool {
   private slot(i: number): Slot {
     const existing = this.slots[i];
     if (existing) return existing;
-    const worker = new Worker(this.url);
-    const slot: Slot = { worker, pending: new Map() };
+    const worker = new Worker(this.url, { workerData: this.data });
+    const slot: Slot = { worker, mirror: new MirroredKeys(), pending: new Map() };
     const fail = (err: Error): void => {
       if (this.slots[i] === slot) this.slots[i] = null;
       this.failures++;
@@ -57,9 +100,18 @@ export class OpenTsdbParserPool {
       const p = slot.pending.get(r.id);
       slot.pending.delete(r.id);
       if (slot.pending.size === 0) worker.unref();
+      if (r.keys.reset) slot.mirror = new MirroredKeys();
+      try {
+        slot.mirror.learn(r.keys);
+      } catch (err) {
+        // Cannot happen while answers arrive in order; if it did, this thread's keys are unusable.
+        p?.reject(err as Error);
+        void worker.terminate();
+        return;
+      }
       this.failures = 0;
       this.done++;
-      p?.resolve(r);
+      p?.resolve({ res: r, keys: slot.mirror });
     });
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`parser thread exited with code ${code}`)));
@@ -68,18 +120,33 @@ export class OpenTsdbParserPool {
     return slot;
   }
 
-  /** Parses `text` in a thread (round robin); rejects when the thread fails. */
-  parse(text: string): Promise<ParseResponse> {
+  /** The slot with the fewest requests in flight (threads not started yet count as idle). */
+  private leastBusy(): number {
+    let best = 0;
+    let bestLoad = Infinity;
+    for (let i = 0; i < this.slots.length; i++) {
+      const load = this.slots[i]?.pending.size ?? 0;
+      if (load < bestLoad) {
+        best = i;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  /** Parses `body` in a thread (the least busy); `body` itself is left untouched. Rejects when the thread fails. */
+  parse(body: Uint8Array): Promise<ParsedBody> {
     if (!this.available) return Promise.reject(new Error('parser pool unavailable'));
-    const i = this.nextSlot;
-    this.nextSlot = (this.nextSlot + 1) % this.slots.length;
-    const slot = this.slot(i);
+    const slot = this.slot(this.leastBusy());
     const id = ++this.seq;
-    return new Promise<ParseResponse>((resolve, reject) => {
+    // One copy of exactly the body's bytes, moved to the thread (a Buffer may view a larger shared one).
+    const copy = new Uint8Array(body.byteLength);
+    copy.set(body);
+    return new Promise<ParsedBody>((resolve, reject) => {
       // Referenced only while it has work, so an idle pool never keeps the process alive.
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, text } satisfies ParseRequest);
+      slot.worker.postMessage({ id, body: copy } satisfies ParseRequest, [copy.buffer]);
     });
   }
 

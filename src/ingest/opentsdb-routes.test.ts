@@ -166,23 +166,29 @@ describe('OpenTSDB POST /api/put', () => {
       assert.deepEqual(r.json(), { error: { code: 400, message: 'Unable to parse the given JSON' } });
     });
 
-    it('a large body the fast path does not take is parsed by a thread; a small one inline', async () => {
+    it('a large body is parsed by a thread (fast path or reference), a small one inline', async () => {
       const g = await metricsAppFixture();
       const pool = new OpenTsdbParserPool(2);
       try {
         const app = (await import('fastify')).default();
         await app.register(openTsdbRoutes, { metrics: g.metrics, samples: g.tsdb, projectId, maxInflatedBytes: 1 << 24, parsers: pool });
-        // A plainly valid body takes the byte-level fast path, never a thread.
+        // A plainly valid large body: the thread's byte-level fast path, keys mirrored here.
         const plain = await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.fast', 1000)) });
         assert.equal(plain.statusCode, 204, plain.body);
-        assert.equal(pool.completed, 0);
-        // One the fast path leaves to the reference (an unknown key) goes to a thread when large.
+        assert.equal(pool.completed, 1);
+        // The same series again (keys known to the thread: only handles are looked up).
+        const again = await app.inject({ method: 'POST', url: '/api/put?summary', headers: JSON_HEADERS, payload: JSON.stringify(big('w.fast', 1000, (i) => ({ timestamp: T_MS + 10_000 + i * 10 }))) });
+        assert.deepEqual(again.json(), { failed: 0, success: 1000 });
+        // One the fast path leaves to the reference (an unknown key) is parsed by the reference in a thread.
         const large = await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.thread', 1000, (i) => (i === 0 ? { extra: 1 } : {}))) });
         assert.equal(large.statusCode, 204, large.body);
-        assert.equal(pool.completed, 1);
+        assert.equal(pool.completed, 3);
         await app.inject({ method: 'POST', url: '/api/put', headers: JSON_HEADERS, payload: JSON.stringify(big('w.small', 3)) });
-        assert.equal(pool.completed, 1);
+        assert.equal(pool.completed, 3);
         assert.equal(g.tsdb.series({ projectId, namePrefix: 'w.thread' }).length, 7);
+        assert.equal(g.tsdb.series({ projectId, namePrefix: 'w.fast' }).length, 7);
+        const counted = await g.tsdb.query({ projectId, name: 'w.fast', from: T_MS, to: T_MS + 19_999, step: 20_000, agg: 'count', groupBy: [], tier: 0 });
+        assert.deepEqual(counted.series[0]?.values, [2000]);
         await app.close();
       } finally {
         await g.close();

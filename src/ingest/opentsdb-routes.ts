@@ -2,20 +2,22 @@
 // answers exactly as OpenTSDB does (204; with `?summary` / `?details` the counts and errors; 400 when
 // a point failed). Points go to the project given at registration (the default project): OpenTSDB
 // clients carry no credentials. Acknowledged only once every accepted point is durable.
-// Without ?details, a body of plainly valid points takes the byte-level fast path (opentsdb-fast.ts:
-// columns, series known by their raw bytes, Tsdb.appendKeyed); anything else takes the reference
-// path — large bodies in parser threads when a pool is configured (Tsdb.appendColumns), else inline.
+// Without ?details and a series limit, a large body is parsed in a parser thread (the byte-level
+// fast path, opentsdb-fast.ts, or the reference parser for bodies it leaves) and the writer thread
+// only appends the columns (Tsdb.appendKeyed / appendColumns); a small one takes the fast path
+// inline. Anything else — ?details, a project with a series limit, no threads — takes the reference
+// path inline, so bad points, odd bodies and ?details answers are always the reference's.
 import { availableParallelism } from 'node:os';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { openTsdbBadJson, openTsdbPutAnswer, parseOpenTsdbBody, putOpenTsdbPoints, type OpenTsdbPutResult } from '../protocols/opentsdb.js';
-import { OpenTsdbKeyTable, parseOpenTsdbFast, type OpenTsdbFastBatch } from '../protocols/opentsdb-fast.js';
+import { OpenTsdbKeyTable, parseOpenTsdbFast } from '../protocols/opentsdb-fast.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
 import type { QuotaProject, SeriesQuota } from './quota.js';
 import type { MetricType } from '../tsdb/types.js';
 import type { SampleColumns } from '../tsdb/columns.js';
-import type { ParseResponse } from './opentsdb-parse-worker.js';
+import type { KeyedSamples, KeyedSeries } from '../tsdb/index.js';
 import { OpenTsdbParserPool } from './opentsdb-parser-pool.js';
 import type { SampleSink } from './samples.js';
 
@@ -26,17 +28,16 @@ export interface ColumnSink {
 
 /** A sink that appends samples by key with cached series handles (Tsdb does). */
 export interface KeyedSink {
-  appendKeyed(projectId: number, keyed: OpenTsdbKeyTable, batch: OpenTsdbFastBatch): { accepted: number; rejected: number };
+  appendKeyed(projectId: number, keyed: KeyedSeries, batch: KeyedSamples): { accepted: number; rejected: number };
 }
 
 /**
- * Fewest CPUs for parser threads by default. Measured on a 2-CPU machine (sender on the same
- * machine): threads were no faster than inline parsing (copying the text to a thread and the
- * contention ate the gain), so small machines parse inline. Measured again with the byte-level
- * fast path (bench/tsdb-micro.mjs): inline fast path 0.85 M samples per CPU-second, two JSON.parse
- * threads 0.17 M — still inline. With a pool, plain bodies take the inline fast path anyway.
+ * Fewest CPUs for parser threads by default. Measured on a 2-CPU machine with the sender on the
+ * same machine (bench/opentsdb-server-cpu.mjs, probe of the writer thread's CPU): with the byte-level
+ * fast parser in one thread the writer thread is left with HTTP, appends and commits, and the
+ * two threads together pass the single thread's rate. One CPU: inline.
  */
-export const PARSER_THREADS_MIN_CPUS = 4;
+export const PARSER_THREADS_MIN_CPUS = 2;
 
 /** Bodies at least this large go to a parser thread (smaller ones are parsed inline: lower latency). */
 export const OPENTSDB_WORKER_MIN_BYTES = 32 * 1024;
@@ -47,7 +48,7 @@ const gunzipAsync = promisify(gunzip);
 export interface OpenTsdbRoutesOptions {
   metrics: SelfMetrics;
   samples: SampleSink & Partial<ColumnSink> & Partial<KeyedSink>;
-  /** Parser threads for large bodies (default: a pool on machines with 4+ CPUs when the sink takes columns; null: always inline). */
+  /** Parser threads for large bodies (default: CPUs − 1 threads, at most 4, on machines with 2+ CPUs when the sink takes keyed and columnar batches; null: always inline). */
   parsers?: OpenTsdbParserPool | null;
   /** Series limit of the project (quota.ts): when it has one, puts take the reference path and new series over it fail like bad points. */
   quota?: { quota: SeriesQuota; project: QuotaProject } | null;
@@ -63,20 +64,25 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
   const appendColumns = samples.appendColumns?.bind(samples);
   const appendKeyed = samples.appendKeyed?.bind(samples);
   const keys = appendKeyed ? new OpenTsdbKeyTable() : null;
-  const pool = opts.parsers !== undefined ? opts.parsers : appendColumns && availableParallelism() >= PARSER_THREADS_MIN_CPUS
+  const pool = opts.parsers !== undefined ? opts.parsers : appendColumns && appendKeyed && availableParallelism() >= PARSER_THREADS_MIN_CPUS
     ? new OpenTsdbParserPool(Math.min(4, availableParallelism() - 1)) : null;
   if (pool) app.addHook('onClose', async () => { await pool.close(); });
 
-  /** Parses in a thread; null when no thread is available or it failed (then nothing was appended). */
-  const parseInThread = async (text: string): Promise<OpenTsdbPutResult | 'badJson' | null> => {
-    if (!pool?.available || !appendColumns) return null;
-    let res: ParseResponse;
+  /** Parses and appends in a thread; null when no thread is available or it failed (then nothing was appended). */
+  const parseInThread = async (body: Buffer): Promise<OpenTsdbPutResult | 'badJson' | null> => {
+    if (!pool?.available || !appendColumns || !appendKeyed) return null;
+    let parsed;
     try {
-      res = await pool.parse(text);
+      parsed = await pool.parse(body);
     } catch {
       return null;
     }
-    if (res.badJson) return 'badJson';
+    const { res, keys: mirror } = parsed;
+    if (res.kind === 'badJson') return 'badJson';
+    if (res.kind === 'keyed') {
+      const r = appendKeyed(projectId, mirror, { count: res.count, keys: res.series, timestamps: res.timestamps, values: res.values });
+      return { success: r.accepted, failed: r.rejected, errors: [] };
+    }
     const r = appendColumns(projectId, res.cols);
     return { success: r.accepted, failed: res.failed + r.rejected.length, errors: [] };
   };
@@ -98,15 +104,17 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
     const details = req.query.details !== undefined;
     const admission = opts.quota && opts.quota.quota.limitOf(opts.quota.project) !== null ? await opts.quota.quota.begin(opts.quota.project) : null;
     let result: OpenTsdbPutResult | 'badJson' | null = null;
-    if (!details && admission === null && keys !== null && appendKeyed) {
-      const batch = parseOpenTsdbFast(raw, keys);
-      if (batch !== null) {
-        const r = appendKeyed(projectId, keys, batch);
-        result = { success: r.accepted, failed: r.rejected, errors: [] };
+    if (!details && admission === null) {
+      if (raw.length >= OPENTSDB_WORKER_MIN_BYTES) result = await parseInThread(raw);
+      if (result === null && keys !== null && appendKeyed) {
+        const batch = parseOpenTsdbFast(raw, keys);
+        if (batch !== null) {
+          const r = appendKeyed(projectId, keys, batch);
+          result = { success: r.accepted, failed: r.rejected, errors: [] };
+        }
       }
     }
     const text = result === null ? raw.toString('utf8') : '';
-    if (result === null && !details && admission === null && text.length >= OPENTSDB_WORKER_MIN_BYTES) result = await parseInThread(text);
     if (result === null) {
       const parsed = parseOpenTsdbBody(text);
       result = parsed === null ? 'badJson'

@@ -75,8 +75,12 @@ export class OpenTsdbKeyTable {
     if (this.n > this.maxKeys) this.clear();
   }
 
+  /** How many times the table started over (clear()). */
+  clears = 0;
+
   /** Forgets every key (and every cached handle). */
   clear(): void {
+    this.clears++;
     this.handles = [];
     this.slots = new Int32Array(1 << 12);
     this.arenaLen = 0;
