@@ -18,7 +18,7 @@ interface Point {
   extra?: number;
 }
 
-const seriesOf = (s: number) => ({ metric: `m.${s % 5}`, tags: s % 3 === 0 ? {} : { host: `h${s}`, dc: `dc${s % 2}` } });
+const seriesOf = (s: number): { metric: string; tags: Record<string, string> } => ({ metric: `m.${s % 5}`, tags: s % 3 === 0 ? {} : { host: `h${s}`, dc: `dc${s % 2}` } });
 
 describe('OpenTSDB parser threads: the writer thread\'s mirror of a thread\'s key table', () => {
   it('names every sample\'s series right, also when the table starts over and when bodies fall to the reference parser (property)', () => {
@@ -35,7 +35,7 @@ describe('OpenTSDB parser threads: the writer thread\'s mirror of a thread\'s ke
         if (res.kind === 'keyed') {
           assert.equal(res.count, points.length);
           for (let i = 0; i < res.count; i++) {
-            const k = res.series[i]!;
+            const k: number = res.series[i]!;
             assert.equal(mirror.name(k), points[i]!.metric);
             assert.deepEqual(mirror.tags(k), points[i]!.tags);
             assert.equal(res.values[i], points[i]!.value);

@@ -1,7 +1,7 @@
 // The long-running parts of a server beside HTTP: the store backend (SQLite file or PostgreSQL
 // schema), the time-series store, the alert engine and its admin, live events and the
 // statsd/Graphite listeners. startServer opens them around the HTTP app.
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { AlertAdmin, AlertEngine, parseAlertingConfig, type AlertingConfig } from '../alert/index.js';
 import type { AlertStore } from '../alert/store-types.js';
@@ -15,6 +15,7 @@ import { openPostgresStore, type PostgresStore } from '../store/postgres/index.j
 import { openPostgresLiveEvents, type PgLiveEvents } from '../store/postgres/live-events.js';
 import { withPgLiveEvents } from '../store/postgres/live-store.js';
 import { openPostgresTsdbStorage } from '../store/postgres/tsdb-storage.js';
+import { ThreadChunkEncoder } from '../tsdb/chunk-encoder.js';
 import { openSharedTsdbStorage, SAMPLE_SLOT_MODULUS_MS, type SharedTsdbStorage } from '../store/postgres/tsdb-shared.js';
 import type { SqliteStore } from '../store/sqlite/index.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
@@ -169,6 +170,8 @@ export async function openRuntime(
   const { storage, alertStore, shared } = await backendParts(backend);
   const tsdb = await Tsdb.open({
     storage, clock, tiers: config.metrics.tiers, ...(shared !== null ? { checkpointSamples: SHARED_CHECKPOINT_SAMPLES } : {}),
+    // Checkpoints and compaction encode chunks in a thread, so ingestion keeps this one (2+ CPUs).
+    ...(availableParallelism() >= 2 ? { encoder: new ThreadChunkEncoder() } : {}),
     onError: (err, what) => logger.error({ err }, `tsdb: ${what} failed`),
   });
   let listeners: MetricListeners | null = null;

@@ -24,7 +24,8 @@
 import type { Clock } from '../util/clock.js';
 import { invalid } from '../errors.js';
 import { GroupAccumulator, gridTimestamps, makeGrid, parseAggregation, samplesAsBuckets, type Aggregation } from './aggregate.js';
-import { decodeChunk, encodeChunk } from './codec.js';
+import { decodeChunk } from './codec.js';
+import { inlineChunkEncoder, type ChunkEncoder, type EncodeJob } from './chunk-encoder.js';
 import { mergeSamples, sliceRange, type SampleArrays } from './samples.js';
 import type { SampleColumns } from './columns.js';
 import { SeriesEntry, SeriesTrie, seriesKey, seriesProblem, sortedTags, tagsMatch, type SeriesInfo, type TagFilter } from './series.js';
@@ -60,6 +61,8 @@ export interface TsdbOptions {
   maxPoints?: number;
   /** Reports errors of background work (maintenance timer, automatic checkpoints). */
   onError?: (err: unknown, what: string) => void;
+  /** Encodes the chunks of checkpoints and compaction (default inline; a ThreadChunkEncoder keeps it off this thread). Closed with the tsdb. */
+  encoder?: ChunkEncoder;
 }
 
 /** One sample for appendBatch. */
@@ -152,6 +155,8 @@ interface CompactionBatch {
   remove: number[];
   add: NewChunk[];
   rollups: Map<string, { seriesId: number; tier: number; windowStart: number; buckets: RollupBuckets }>;
+  /** Encodes the chunks of `add` (await its done() before storing them). */
+  encoding: ChunkBatcher;
 }
 
 interface Waiter {
@@ -201,6 +206,7 @@ export class Tsdb {
   private syncQueued: Promise<void> | null = null;
   private maintenanceTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly encoder: ChunkEncoder;
 
   private constructor(opts: TsdbOptions) {
     this.storage = opts.storage;
@@ -217,6 +223,7 @@ export class Tsdb {
     this.maxFutureMs = opts.maxFutureMs ?? DAY;
     this.maxPoints = opts.maxPoints ?? 11_000;
     this.onError = opts.onError ?? (() => undefined);
+    this.encoder = opts.encoder ?? inlineChunkEncoder;
     if (this.tiers.length > 1 && !(this.rollupAfterMs + this.rawSpan < this.tiers[0]!.retentionMs)) {
       throw new Error('tsdb: rollupAfterMs plus the raw chunk span must be shorter than the raw retention');
     }
@@ -547,6 +554,7 @@ export class Tsdb {
       const walUpTo = this.lastWalId;
       const chunks: NewChunk[] = [];
       const cuts: Array<[SeriesEntry, number]> = [];
+      const encoding = new ChunkBatcher(this.encoder);
       let samples = 0;
       let encoded = 0;
       for (const e of this.byId.values()) {
@@ -556,8 +564,9 @@ export class Tsdb {
         cuts.push([e, n]);
         samples += n;
         const merged = mergeSamples([{ n, ts: e.headTs, vals: e.headVals }]);
-        this.chunksByWindow(e.id, merged, 0, chunks);
+        this.chunksByWindow(e.id, merged, 0, chunks, encoding, true);
       }
+      await encoding.done();
       if (chunks.length === 0 && walUpTo === 0) return;
       // Chunks go in several transactions (the event loop runs between them); the WAL is dropped with
       // the last. A crash in between only leaves samples both in chunks and in the WAL: replaying them
@@ -573,17 +582,19 @@ export class Tsdb {
     });
   }
 
-  /** Splits ascending samples by raw window into encoded chunks of the given level. */
-  private chunksByWindow(seriesId: number, s: SampleArrays, level: number, out: NewChunk[]): void {
+  /**
+   * Splits ascending samples by raw window into chunks of the given level, pushed onto `out`; their
+   * bytes come from `encoding` (await its done()). `copy`: the samples may change meanwhile (heads).
+   */
+  private chunksByWindow(seriesId: number, s: SampleArrays, level: number, out: NewChunk[], encoding: ChunkBatcher, copy = false): void {
     let i = 0;
     while (i < s.n) {
       const win = alignDown(s.ts[i]!, this.rawSpan);
       let j = i;
       while (j < s.n && s.ts[j]! < win + this.rawSpan) j++;
-      out.push({
-        seriesId, tier: 0, windowStart: win, minTs: s.ts[i]!, maxTs: s.ts[j - 1]!, count: j - i, level,
-        data: encodeChunk(s.ts.subarray(i, j), [s.vals.subarray(i, j)], j - i),
-      });
+      const ts = copy ? s.ts.slice(i, j) : s.ts.subarray(i, j);
+      const vals = copy ? s.vals.slice(i, j) : s.vals.subarray(i, j);
+      out.push(encoding.add({ seriesId, tier: 0, windowStart: win, minTs: s.ts[i]!, maxTs: s.ts[j - 1]!, count: j - i, level }, { ts, cols: [vals] }));
       i = j;
     }
   }
@@ -606,7 +617,7 @@ export class Tsdb {
         for (;;) {
           const batch = (await this.storage.pendingWindows({ ...pass, limit: 500 })).filter((w) => !seen.has(`${w.seriesId}:${w.windowStart}`));
           if (batch.length === 0) break;
-          const work: CompactionBatch = { remove: [], add: [], rollups: new Map() };
+          const work: CompactionBatch = { remove: [], add: [], rollups: new Map(), encoding: new ChunkBatcher(this.encoder) };
           for (const w of batch) {
             seen.add(`${w.seriesId}:${w.windowStart}`);
             await this.compactWindow(w.seriesId, w.windowStart, now, work);
@@ -616,11 +627,12 @@ export class Tsdb {
             const b = r.buckets;
             if (b.n === 0) continue;
             const res = this.tiers[r.tier]!.resolutionMs;
-            work.add.push({
-              seriesId: r.seriesId, tier: r.tier, windowStart: r.windowStart, minTs: b.ts[0]!, maxTs: b.ts[b.n - 1]! + res - 1, count: b.n, level: 1,
-              data: encodeChunk(b.ts.subarray(0, b.n), [b.min, b.max, b.sum, b.count, b.last].map((c) => c.subarray(0, b.n)), b.n),
-            });
+            work.add.push(work.encoding.add(
+              { seriesId: r.seriesId, tier: r.tier, windowStart: r.windowStart, minTs: b.ts[0]!, maxTs: b.ts[b.n - 1]! + res - 1, count: b.n, level: 1 },
+              { ts: b.ts.subarray(0, b.n), cols: [b.min, b.max, b.sum, b.count, b.last].map((c) => c.subarray(0, b.n)) },
+            ));
           }
+          await work.encoding.done();
           await this.storage.replaceChunks(work.remove, work.add); // one transaction per batch of windows
         }
       }
@@ -634,7 +646,7 @@ export class Tsdb {
     const merged = mergeSamples(rows.map(decodeRaw));
     const rolled = win + this.rawSpan <= now - this.rollupAfterMs;
     for (const r of rows) work.remove.push(r.id);
-    this.chunksByWindow(seriesId, merged, rolled ? 2 : 1, work.add);
+    this.chunksByWindow(seriesId, merged, rolled ? 2 : 1, work.add, work.encoding);
     if (!rolled) return;
     for (let k = 1; k < this.tiers.length; k++) {
       const tier = this.tiers[k]!;
@@ -849,7 +861,55 @@ export class Tsdb {
     this.closed = true;
     await this.checkpoint();
     await this.chain;
+    await this.encoder.close();
     await this.storage.close();
+  }
+}
+
+/** Bytes of chunks whose encoding has not come back yet (replaced before the chunk is stored). */
+const NOT_ENCODED = new Uint8Array(0);
+
+/**
+ * Gathers chunks to encode and sends them to the encoder in batches of about `batchSamples`
+ * samples as they fill, so a thread encodes while this one gathers more; done() resolves when
+ * every chunk added has its bytes.
+ */
+class ChunkBatcher {
+  private chunks: NewChunk[] = [];
+  private jobs: EncodeJob[] = [];
+  private samples = 0;
+  private readonly inflight: Promise<void>[] = [];
+
+  constructor(private readonly encoder: ChunkEncoder, private readonly batchSamples = 250_000) {}
+
+  /** The chunk (its data filled in by done()) for `meta` with the samples of `job`. */
+  add(meta: Omit<NewChunk, 'data'>, job: EncodeJob): NewChunk {
+    const chunk: NewChunk = { ...meta, data: NOT_ENCODED };
+    this.chunks.push(chunk);
+    this.jobs.push(job);
+    this.samples += job.ts.length;
+    if (this.samples >= this.batchSamples) this.send();
+    return chunk;
+  }
+
+  private send(): void {
+    if (this.jobs.length === 0) return;
+    const chunks = this.chunks;
+    const jobs = this.jobs;
+    this.chunks = [];
+    this.jobs = [];
+    this.samples = 0;
+    const filled = this.encoder.encode(jobs).then((data) => {
+      for (let i = 0; i < chunks.length; i++) chunks[i]!.data = data[i]!;
+    });
+    filled.catch(() => undefined); // handled by done(), which may come after a few turns of the loop
+    this.inflight.push(filled);
+  }
+
+  /** Resolves once every chunk added has its bytes (rejects when encoding failed). */
+  async done(): Promise<void> {
+    this.send();
+    await Promise.all(this.inflight);
   }
 }
 
