@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { parseGraphiteLine } from '../protocols/graphite.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
 import type { Clock } from '../util/clock.js';
-import type { ListenerQuota, QuotaBatch } from './quota.js';
+import { appendAdmitted, type ListenerQuota, type QuotaBatch } from './quota.js';
 import type { SampleSink } from './samples.js';
 
 /** Longest line accepted (bytes of text); longer ones are dropped as malformed. */
@@ -73,12 +73,10 @@ export async function startGraphiteListener(opts: GraphiteListenerOptions): Prom
       if (line.trim() === '') continue;
       const m = parseGraphiteLine(line, now);
       if (m === null) { bad++; continue; }
-      if (admission !== null && admission.admit(m.path, m.tags) !== null) { overQuota++; continue; }
-      if (samples.append(projectId, m.path, m.tags, m.timestampMs, m.value) === null) appended++;
-      else {
-        admission?.release(m.path, m.tags);
-        bad++;
-      }
+      const refusal = appendAdmitted(admission, samples, projectId, m.path, m.tags, m.timestampMs, m.value);
+      if (refusal === null) appended++;
+      else if (refusal.quota) overQuota++;
+      else bad++;
     }
     if (bad > 0) metrics.reportsRejected.inc({ protocol: 'graphite', reason: 'malformed' }, bad);
     if (overQuota > 0) {

@@ -23,7 +23,7 @@ import { seriesProblem } from '../tsdb/series.js';
 import { OddEyeAnomalies, type AnomalyChange } from './oddeye-anomaly.js';
 import { autoClearRepoFor, sweepAutoClear, type AutoClearRepo } from './oddeye-autoclear.js';
 import { DEFAULT_SILENT_AFTER_MS, OddEyeSilence, silenceRepoFor } from './oddeye-silence.js';
-import type { SeriesQuota } from './quota.js';
+import { appendAdmitted, type SeriesQuota } from './quota.js';
 import type { SampleSink } from './samples.js';
 
 /** Host of Special elements that carry no `host` tag. */
@@ -182,14 +182,11 @@ export async function oddEyeRoutes(app: FastifyInstance, opts: OddEyeRoutesOptio
     const admission = opts.quota && samples !== null && !decision.sandbox ? await opts.quota.begin(project) : null;
     let overQuota = 0;
     const storePoint = (el: OddEyeElement, sink: SampleSink): string | null => {
-      const refused = admission?.admit(el.metric, el.tags) ?? null;
-      if (refused !== null) {
-        overQuota++;
-        return `Payment Required: ${refused}`;
-      }
-      const problem = sink.append(project.id, el.metric, el.tags, el.timestampMs, el.value, oddEyeTypeToMetricType(el.type));
-      if (problem !== null) admission?.release(el.metric, el.tags);
-      return problem;
+      const refusal = appendAdmitted(admission, sink, project.id, el.metric, el.tags, el.timestampMs, el.value, oddEyeTypeToMetricType(el.type));
+      if (refusal === null) return null;
+      if (!refusal.quota) return refusal.problem;
+      overQuota++;
+      return `Payment Required: ${refusal.problem}`;
     };
     decision.elements.forEach((el, i) => {
       const problem = el.type === 'special' ? specialProblem(el)

@@ -6,8 +6,8 @@ import { ConfigError } from '../errors.js';
 import type { AppFixture } from '../test-support/app-fixture.js';
 import type { Tsdb } from '../tsdb/index.js';
 import { parseOddEyeConfig } from './oddeye-config.js';
-import { NO_LIMITS, parseLimitsConfig } from './quota.js';
-import { metricsAppFixture } from './samples-test-support.js';
+import { appendAdmitted, NO_LIMITS, parseLimitsConfig, SeriesQuota } from './quota.js';
+import { metricsAppFixture, openTestTsdb } from './samples-test-support.js';
 
 const T_S = 1_699_999_000;
 const URL_PATH = '/oddeye-barlus/put/tsdb';
@@ -44,6 +44,30 @@ describe('[limits] and [oddeye] config sections', () => {
       assert.throws(parse, (e: unknown) => e instanceof ConfigError && e.message.startsWith(`config: ${key}:`));
     });
   }
+});
+
+describe('appendAdmitted (admit, append, release in one call)', () => {
+  it('stores admitted samples, names who refused the others, and a sample the store refuses does not use up the limit', async () => {
+    const clock = { now: () => T_S * 1000 };
+    const db = await openTestTsdb(clock);
+    try {
+      const quota = new SeriesQuota({ maxSeries: 2, projects: new Map() }, db.tsdb, clock);
+      const batch = await quota.begin({ id: 1, name: 'p' });
+      const host = { host: 'h1' };
+      assert.equal(appendAdmitted(batch, db.tsdb, 1, 'q.a', host, T_S * 1000, 1), null);
+      const old = appendAdmitted(batch, db.tsdb, 1, 'q.b', host, 0, 1);
+      assert.equal(old?.quota, false);
+      assert.match(old?.problem ?? '', /older than the raw retention/);
+      assert.equal(appendAdmitted(batch, db.tsdb, 1, 'q.c', host, T_S * 1000, 1, 'gauge'), null);
+      assert.deepEqual(appendAdmitted(batch, db.tsdb, 1, 'q.d', host, T_S * 1000, 1), { quota: true, problem: 'project "p" is at its limit of 2 series' });
+      assert.equal(appendAdmitted(batch, db.tsdb, 1, 'q.a', host, T_S * 1000 + 1, 2), null);
+      assert.equal(appendAdmitted(null, db.tsdb, 1, 'q.e', host, T_S * 1000, 1), null);
+      await db.tsdb.commit();
+      assert.deepEqual(db.tsdb.series({ projectId: 1 }).map((x) => x.name).sort(), ['q.a', 'q.c', 'q.e']);
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 describe('OddEye series quota (402 Payment Required)', () => {

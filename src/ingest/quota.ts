@@ -8,8 +8,9 @@
 // several writers a project may briefly exceed its limit by the series created meanwhile.
 import { ConfigError } from '../errors.js';
 import { seriesKey } from '../tsdb/series.js';
-import type { Tags } from '../tsdb/types.js';
+import type { MetricType, Tags } from '../tsdb/types.js';
 import type { Clock } from '../util/clock.js';
+import type { SampleSink } from './samples.js';
 
 /** The series limits of the `[limits]` config section; null = unlimited. */
 export interface SeriesLimits {
@@ -78,7 +79,7 @@ export interface ListenerQuota {
   project: QuotaProject;
 }
 
-/** One request's admission of new series: `admit` before each append, `release` if the store refused it. */
+/** One request's admission of new series: `admit` before each append, `release` if the store refused it (appendAdmitted does both). */
 export interface QuotaBatch {
   /** Null when the sample may be stored (a new series is counted at once); else why not (the project is at its limit). */
   admit(name: string, tags: Tags): string | null;
@@ -87,6 +88,30 @@ export interface QuotaBatch {
 }
 
 const OPEN_BATCH: QuotaBatch = { admit: () => null, release: () => undefined };
+
+/** Why appendAdmitted did not store a sample: the quota refused its new series, or the store refused the sample. */
+export interface AppendRefusal {
+  /** True when the quota refused (the project is at its limit), false when the sink did. */
+  quota: boolean;
+  problem: string;
+}
+
+/**
+ * Appends one sample whose new series `admission` must admit first (null: no quota), releasing the
+ * admission when the sink refuses the sample. Null when stored, else who refused and why. No closure
+ * and no allocation on the stored path, so the listeners' loops call it per sample.
+ */
+export function appendAdmitted(admission: QuotaBatch | null, sink: SampleSink, projectId: number, name: string, tags: Tags,
+  timestampMs: number, value: number, type?: MetricType): AppendRefusal | null {
+  if (admission !== null) {
+    const refused = admission.admit(name, tags);
+    if (refused !== null) return { quota: true, problem: refused };
+  }
+  const problem = sink.append(projectId, name, tags, timestampMs, value, type);
+  if (problem === null) return null;
+  admission?.release(name, tags);
+  return { quota: false, problem };
+}
 
 /** Series quotas of every project, one instance per server. */
 export class SeriesQuota {

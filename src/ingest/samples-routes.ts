@@ -11,7 +11,7 @@ import { metricsProject } from '../api/v1/metrics-query.js';
 import { invalid, OverseeError } from '../errors.js';
 import { openTsdbTimestampMs } from '../protocols/opentsdb.js';
 import { METRIC_TYPES, type MetricType } from '../tsdb/types.js';
-import type { SeriesQuota } from './quota.js';
+import { appendAdmitted, type SeriesQuota } from './quota.js';
 import type { SampleSink } from './samples.js';
 
 /** Most samples in one request. */
@@ -68,12 +68,9 @@ export function samplesRoutes(app: FastifyInstance, ctx: ApiContext, sink: Sampl
       let error: string | null;
       if (typeof s === 'string') error = s;
       else {
-        error = admission?.admit(s.name, s.tags) ?? null;
-        if (error !== null) quotaError ??= error;
-        else {
-          error = sink.append(projectId, s.name, s.tags, s.timestampMs, s.value, s.type);
-          if (error !== null) admission?.release(s.name, s.tags);
-        }
+        const refusal = appendAdmitted(admission, sink, projectId, s.name, s.tags, s.timestampMs, s.value, s.type);
+        error = refusal?.problem ?? null;
+        if (refusal?.quota === true) quotaError ??= refusal.problem;
       }
       if (error === null) accepted++;
       else rejected.push({ index, error });

@@ -12,7 +12,7 @@ import { parseStatsdDatagramFast } from './statsd-fast.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
 import { StatsdAggregator } from '../tsdb/statsd-aggregator.js';
 import type { Clock } from '../util/clock.js';
-import type { ListenerQuota, QuotaBatch } from './quota.js';
+import { appendAdmitted, type ListenerQuota, type QuotaBatch } from './quota.js';
 import type { SampleSink } from './samples.js';
 
 /** Receive buffer asked for by default (the kernel caps it at net.core.rmem_max). */
@@ -183,12 +183,10 @@ export async function startStatsdListener(opts: StatsdListenerOptions): Promise<
       let appended = 0;
       let overQuota = 0;
       for (const s of out) {
-        if (admission !== null && admission.admit(s.name, s.tags) !== null) { overQuota++; continue; }
-        if (samples.append(projectId, s.name, s.tags, s.timestampMs, s.value, s.type) === null) appended++;
-        else {
-          admission?.release(s.name, s.tags);
-          lost.inc();
-        }
+        const refusal = appendAdmitted(admission, samples, projectId, s.name, s.tags, s.timestampMs, s.value, s.type);
+        if (refusal === null) appended++;
+        else if (refusal.quota) overQuota++;
+        else lost.inc();
       }
       if (overQuota > 0 && quota !== null) {
         metrics.reportsRejected.inc({ protocol: 'statsd', reason: 'quota' }, overQuota);
