@@ -1,5 +1,5 @@
 // A real `oversee serve` process: points put through OpenTSDB `POST /api/put` (the byte-level fast
-// path, and the reference path a ?details put takes) reach a live stream (GET /api/v1/live) as
+// path, a parser thread for a large body, the reference path a ?details put takes) reach a live stream (GET /api/v1/live) as
 // `samples` events within a second: the newest accepted point per series, never a refused one.
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -103,6 +103,17 @@ describe('OpenTSDB puts stream live (a real oversee serve)', () => {
     assert.equal((await requestJson(server.url, '/api/put', { body: { metric: 'live.fast.cpu', timestamp: T + 20, value: 3.5, tags: { dc: 'x', host: 'web1' } } })).status, 204);
     assert.ok(await stream.until(() => byName('live.fast.cpu').length >= 3, 5000));
     assert.deepEqual(byName('live.fast.cpu').slice(2), [{ name: 'live.fast.cpu', tags: { host: 'web1', dc: 'x' }, t: (T + 20) * 1000, v: 3.5 }]);
+  });
+
+  test('a large put (parsed in a parser thread where the machine has them) streams every series, several events', async () => {
+    const n = 700;
+    const body = Array.from({ length: n }, (_, i) => ({ metric: 'live.big.req', timestamp: T + 30, value: i, tags: { host: `host-${String(i).padStart(4, '0')}`, dc: 'frankfurt-1' } }));
+    assert.ok(JSON.stringify(body).length >= 32 * 1024, 'over the parser-thread threshold (OPENTSDB_WORKER_MIN_BYTES)');
+    const before = stream.events.length;
+    assert.equal((await requestJson(server.url, '/api/put', { body })).status, 204);
+    assert.ok(await stream.until(() => byName('live.big.').length >= n, 5000), `got ${byName('live.big.').length} of ${n}`);
+    assert.deepEqual(stream.events.slice(before).map((e) => e.length), [500, 200]);
+    assert.deepEqual(byName('live.big.').map((s) => s.v).sort((a, b) => a - b), body.map((p) => p.value));
   });
 
   test('a ?details put (the reference path) streams too', async () => {

@@ -232,6 +232,7 @@ test('appendKeyed: more than MAX_SAMPLES_PER_EVENT series are split over several
     const events = sampleEvents(got);
     assert.deepEqual(events.map(([p, s]) => [p, s.length]), [[1, MAX_SAMPLES_PER_EVENT], [1, MAX_SAMPLES_PER_EVENT], [1, 7]]);
     assert.equal(new Set(events.flatMap(([, s]) => s)).size, n, 'each series once');
+    assert.deepEqual(events.flatMap(([, s]) => s).map((x) => Number(x.split('=')[1])).sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i), 'each with its value');
   });
 });
 
@@ -275,5 +276,35 @@ test('publishEveryMs: samples of several commits are published together once, th
     assert.equal(got.length, 0, 'not before the interval');
     await new Promise((r) => setTimeout(r, 250));
     assert.deepEqual(sampleEvents(got), [[1, ['mem{}@6=104', 'cpu{"host":"a"}@6=4', 'cpu{"host":"b"}@16=14']]], 'each series once');
+  });
+});
+
+test('appendKeyed: a commit publishes what was appended before it began, not a sample appended while it runs', async () => {
+  await withTsdb(async (tsdb) => {
+    const live = new MemoryLiveEvents();
+    const got: LiveEvent[] = [];
+    live.subscribe((e) => got.push(e));
+    const commits: Array<{ resolve(): void; reject(err: Error): void }> = [];
+    const sink = liveSampleSink({
+      append: tsdb.append.bind(tsdb),
+      appendKeyed: tsdb.appendKeyed.bind(tsdb),
+      commit: () => new Promise<void>((resolve, reject) => { commits.push({ resolve, reject }); }),
+    }, live);
+    const keys = new OpenTsdbKeyTable();
+    sink.appendKeyed!(1, keys, parseOpenTsdbFast(put([['q', { a: '1' }, 9, 1], ['q', { a: '2' }, 9, 20]]), keys)!);
+    const first = sink.commit();
+    sink.appendKeyed!(1, keys, parseOpenTsdbFast(put([['q', { a: '1' }, 8, 2]]), keys)!); // after the first commit began
+    const second = sink.commit();
+    commits[0]!.resolve();
+    await first;
+    assert.deepEqual(sampleEvents(got), [[1, ['q{"a":"1"}@9=1', 'q{"a":"2"}@9=20']]], 'not a=1@8: the first commit did not cover it');
+    commits[1]!.reject(new Error('disk full'));
+    await assert.rejects(second, /disk full/);
+    assert.equal(got.length, 1, 'nothing of a failed commit');
+    sink.appendKeyed!(1, keys, parseOpenTsdbFast(put([['q', { a: '1' }, 7, 3]]), keys)!);
+    const third = sink.commit();
+    commits[2]!.resolve();
+    await third;
+    assert.deepEqual(sampleEvents(got.slice(1)), [[1, ['q{"a":"1"}@7=3']]]);
   });
 });

@@ -46,25 +46,27 @@ export interface LiveSampleSinkOptions {
   publishEveryMs?: number;
 }
 
-/** One series met through appendKeyed, with its slots in the pending and ready lists. */
+/** One series met through appendKeyed. Its samples are in the sink's typed arrays at `id`. */
 interface KeyedRecord {
+  id: number;
+  /** The store's handle of the series (undefined: the store caches none). */
+  handle: object | undefined;
   projectId: number;
   name: string;
   tags: Tags;
   key: string;
-  /** Generation of the pending list `slot` belongs to. */
+  /** Pending generation whose newest sample is at pT/pV[id] (the record is then in that list). */
   gen: number;
-  slot: number;
-  /** Generation of the ready list `rslot` belongs to. */
+  /** Ready generation whose newest durable sample is at rT/rV[id] (the record is then in that list). */
   rgen: number;
-  rslot: number;
 }
 
-/** Per KeyedSeries: the record of each key, valid while keyed.handles[k] is still `handleOf[k]`. */
+/** Per KeyedSeries: the record of each key, valid while keyed.handles[k] is still the record's handle. */
 interface KeyedState {
   handles: Array<object | undefined>;
   records: Array<KeyedRecord | undefined>;
-  handleOf: Array<object | undefined>;
+  /** Records by series key, for a store that caches no handles (found again without one). */
+  byKey: Map<string, KeyedRecord>;
 }
 
 /**
@@ -76,21 +78,34 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
   const every = opts.publishEveryMs ?? 0;
   // Since the last commit: samples of append/appendColumns by project and series key…
   let pending = new Map<number, Map<string, LiveSample>>();
-  // …and of appendKeyed, one slot per record.
+  // …and of appendKeyed: the records, their samples in typed arrays by record id (doubles stored
+  // in objects would be boxed: an allocation per sample).
   let gen = 1;
-  let pRecs: KeyedRecord[] = [];
-  let pT: number[] = [];
-  let pV: number[] = [];
+  const pRecs: KeyedRecord[] = [];
+  let nextId = 0;
+  let pN = 0; // pRecs[0, pN) are pending (the array is not shrunk: no regrowth per commit)
+  let pT: Float64Array = new Float64Array(256);
+  let pV: Float64Array = new Float64Array(256);
+  let rT: Float64Array = new Float64Array(256);
+  let rV: Float64Array = new Float64Array(256);
   /** A pending series may have several records (no store handle to find the first by). */
   let pAlias = false;
   // Durable, not yet published (the same two forms).
   let ready = new Map<number, Map<string, LiveSample>>();
   let rgen = 1;
   let rRecs: KeyedRecord[] = [];
-  let rT: number[] = [];
-  let rV: number[] = [];
   let rAlias = false;
   let timer: NodeJS.Timeout | null = null;
+
+  // Snapshot buffers of commits in flight (t, v pairs), reused: one allocation per commit is measurable.
+  const spare: Float64Array[] = [];
+  const takeSnapshot = (size: number): Float64Array => {
+    const b = spare.pop();
+    return b !== undefined && b.length >= size ? b : new Float64Array(Math.max(size, 2048));
+  };
+  const releaseSnapshot = (b: Float64Array): void => {
+    if (spare.length < 16) spare.push(b);
+  };
 
   const states = new WeakMap<KeyedSeries, KeyedState>();
   /** Records by store handle: keys of one series (tags in another order, say) share one. */
@@ -114,12 +129,27 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
     if (rec === undefined) {
       const name = keyed.name(k);
       const tags = Object.freeze({ ...keyed.tags(k) }); // shared by every event of the series
-      rec = { projectId, name, tags, key: seriesKey(projectId, name, tags), gen: 0, slot: 0, rgen: 0, rslot: 0 };
-      if (h === undefined) pAlias = true;
+      const key = seriesKey(projectId, name, tags);
+      rec = h === undefined ? state.byKey.get(key) : undefined;
+      if (rec === undefined) {
+        if (nextId === pT.length) {
+          const grow = (a: Float64Array): Float64Array => {
+            const b = new Float64Array(a.length * 2);
+            b.set(a);
+            return b;
+          };
+          pT = grow(pT);
+          pV = grow(pV);
+          rT = grow(rT);
+          rV = grow(rV);
+        }
+        rec = { id: nextId++, handle: h, projectId, name, tags, key, gen: 0, rgen: 0 };
+        if (h === undefined) state.byKey.set(key, rec);
+      }
+      if (h === undefined) pAlias = true; // other keys or paths may hold the same series
       else byHandle.set(h, rec);
     }
     state.records[k] = rec;
-    state.handleOf[k] = h;
     return rec;
   };
 
@@ -128,13 +158,14 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
     const handles = keyed.handles;
     let state = states.get(keyed);
     // A new handles array means the keys were given out again (OpenTsdbKeyTable.clear).
-    if (state === undefined || state.handles !== handles) states.set(keyed, (state = { handles, records: [], handleOf: [] }));
-    const { records, handleOf } = state;
+    if (state === undefined || state.handles !== handles) states.set(keyed, (state = { handles, records: [], byKey: new Map() }));
+    const records = state.records;
     const { count, keys, timestamps, values } = batch;
     const g = gen;
     const recs = pRecs;
-    const ts = pT;
-    const vs = pV;
+    let n = pN;
+    let ts = pT;
+    let vs = pV;
     let j = from;
     let skip = j < refused.length ? refused[j]! : -1;
     for (let i = 0; i < count; i++) {
@@ -145,22 +176,24 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
       const k = keys[i]!;
       const h = handles[k];
       let rec = records[k];
-      if (rec === undefined || h === undefined || handleOf[k] !== h) rec = recordOf(state, keyed, k, h, projectId);
+      if (rec === undefined || rec.handle !== h || h === undefined) {
+        rec = recordOf(state, keyed, k, h, projectId);
+        ts = pT; // a new record may have grown the arrays
+        vs = pV;
+      }
       const t = Math.round(timestamps[i]!); // as the store keeps it
-      if (rec.gen === g) {
-        const s = rec.slot;
-        if (t >= ts[s]!) {
-          ts[s] = t;
-          vs[s] = values[i]!;
-        }
-      } else {
+      const id = rec.id;
+      if (rec.gen !== g) {
         rec.gen = g;
-        rec.slot = recs.length;
-        recs.push(rec);
-        ts.push(t);
-        vs.push(values[i]!);
+        ts[id] = t;
+        vs[id] = values[i]!;
+        recs[n++] = rec;
+      } else if (t >= ts[id]!) {
+        ts[id] = t;
+        vs[id] = values[i]!;
       }
     }
+    pN = n;
   };
 
   /** Publishes the ready samples: per project, events of at most MAX_SAMPLES_PER_EVENT. */
@@ -169,13 +202,9 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
     timer = null;
     const map = ready;
     const recs = rRecs;
-    const ts = rT;
-    const vs = rV;
     const alias = rAlias || (map.size > 0 && recs.length > 0);
     ready = new Map();
     rRecs = [];
-    rT = [];
-    rV = [];
     rAlias = false;
     rgen++;
     const byProject = new Map<number, LiveSample[] | Map<string, LiveSample>>();
@@ -186,11 +215,12 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
         const r = recs[i]!;
         let m = byProject.get(r.projectId) as Map<string, LiveSample> | undefined;
         if (m === undefined) byProject.set(r.projectId, (m = new Map()));
+        const t = rT[r.id]!;
         const prev = m.get(r.key);
-        if (prev === undefined) m.set(r.key, { name: r.name, tags: r.tags, t: ts[i]!, v: vs[i]! });
-        else if (ts[i]! >= prev.t) {
-          prev.t = ts[i]!;
-          prev.v = vs[i]!;
+        if (prev === undefined) m.set(r.key, { name: r.name, tags: r.tags, t, v: rV[r.id]! });
+        else if (t >= prev.t) {
+          prev.t = t;
+          prev.v = rV[r.id]!;
         }
       }
     } else {
@@ -205,7 +235,7 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
           if (l === undefined) byProject.set(lastProject, (l = []));
           list = l;
         }
-        list.push({ name: r.name, tags: r.tags, t: ts[i]!, v: vs[i]! });
+        list.push({ name: r.name, tags: r.tags, t: rT[r.id]!, v: rV[r.id]! });
       }
     }
     for (const [projectId, got] of byProject) {
@@ -224,17 +254,27 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
     },
     async commit() {
       const batch = pending;
-      const recs = pRecs;
-      const ts = pT;
-      const vs = pV;
+      // What this commit makes durable, copied: later appends change the records' samples meanwhile.
+      const n = pN;
+      const recs = pRecs.slice(0, n);
+      const snap = takeSnapshot(2 * n);
+      const [fromT, fromV] = [pT, pV];
+      for (let i = 0; i < n; i++) {
+        const id = recs[i]!.id;
+        snap[2 * i] = fromT[id]!;
+        snap[2 * i + 1] = fromV[id]!;
+      }
+      pN = 0;
       const alias = pAlias;
       pending = new Map();
-      pRecs = [];
-      pT = [];
-      pV = [];
       pAlias = false;
       gen++;
-      await sink.commit();
+      try {
+        await sink.commit();
+      } catch (err) {
+        releaseSnapshot(snap);
+        throw err;
+      }
       // Durable now: into the ready samples, the latest per series.
       if (ready.size === 0) ready = batch;
       else {
@@ -251,22 +291,23 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
         }
       }
       const g = rgen;
-      for (let i = 0; i < recs.length; i++) {
+      const [toT, toV, readyRecs] = [rT, rV, rRecs];
+      let m = readyRecs.length;
+      for (let i = 0; i < n; i++) {
         const r = recs[i]!;
-        if (r.rgen === g) {
-          const s = r.rslot;
-          if (ts[i]! >= rT[s]!) {
-            rT[s] = ts[i]!;
-            rV[s] = vs[i]!;
-          }
-        } else {
+        const id = r.id;
+        const t = snap[2 * i]!;
+        if (r.rgen !== g) {
           r.rgen = g;
-          r.rslot = rRecs.length;
-          rRecs.push(r);
-          rT.push(ts[i]!);
-          rV.push(vs[i]!);
+          toT[id] = t;
+          toV[id] = snap[2 * i + 1]!;
+          readyRecs[m++] = r;
+        } else if (t >= toT[id]!) {
+          toT[id] = t;
+          toV[id] = snap[2 * i + 1]!;
         }
       }
+      releaseSnapshot(snap);
       rAlias ||= alias;
       if (every <= 0) publish();
       else if (timer === null && (ready.size > 0 || rRecs.length > 0)) {
