@@ -39,14 +39,15 @@ export type MaybeColumnSink = SampleSink & {
 /** Options of liveSampleSink. */
 export interface LiveSampleSinkOptions {
   /**
-   * 0 (default): publish right after each commit. More: gather the durable samples (the latest per
-   * series) and publish them at most once per this many ms, so a high ingestion rate does not
-   * become as many events.
+   * 0 (default): each commit() publishes, once durable, what was appended before it. More: commit()
+   * only forwards; at most once per this many ms the sink gathers what was appended since the last
+   * time (the latest per series), waits until it is durable and publishes it, so a high ingestion
+   * rate costs neither work per commit nor as many events.
    */
   publishEveryMs?: number;
 }
 
-/** One series met through appendKeyed. Its samples are in the sink's typed arrays at `id`. */
+/** One series met through appendKeyed. Its newest pending sample is in the sink's arrays at `id`. */
 interface KeyedRecord {
   id: number;
   /** The store's handle of the series (undefined: the store caches none). */
@@ -55,10 +56,8 @@ interface KeyedRecord {
   name: string;
   tags: Tags;
   key: string;
-  /** Pending generation whose newest sample is at pT/pV[id] (the record is then in that list). */
+  /** Generation of the pending list the record is in (its sample is then at pT/pV[id]). */
   gen: number;
-  /** Ready generation whose newest durable sample is at rT/rV[id] (the record is then in that list). */
-  rgen: number;
 }
 
 /** Per KeyedSeries: the record of each key, valid while keyed.handles[k] is still the record's handle. */
@@ -70,41 +69,31 @@ interface KeyedState {
 }
 
 /**
- * Returns a sink that forwards to `sink` and, after each successful commit, publishes the latest
- * accepted sample of every series appended since the previous commit (grouped per project). It has
+ * Returns a sink that forwards to `sink` and publishes, once durable, the latest accepted sample of
+ * every series appended (grouped per project; see LiveSampleSinkOptions for when). It has
  * appendColumns / appendKeyed exactly when `sink` has. One instance per caller: pending samples are not shared.
  */
 export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: LiveSampleSinkOptions = {}): MaybeColumnSink {
   const every = opts.publishEveryMs ?? 0;
-  // Since the last commit: samples of append/appendColumns by project and series key…
+  // Pending (appended, not yet gathered): samples of append/appendColumns by project and series key…
   let pending = new Map<number, Map<string, LiveSample>>();
-  // …and of appendKeyed: the records, their samples in typed arrays by record id (doubles stored
-  // in objects would be boxed: an allocation per sample).
+  // …and of appendKeyed: the records, their newest samples in typed arrays by record id (doubles
+  // stored in objects would be boxed: an allocation per sample).
   let gen = 1;
   const pRecs: KeyedRecord[] = [];
+  let pN = 0; // pRecs[0, pN) are pending (the array is not shrunk: no regrowth each time)
   let nextId = 0;
-  let pN = 0; // pRecs[0, pN) are pending (the array is not shrunk: no regrowth per commit)
   let pT: Float64Array = new Float64Array(256);
   let pV: Float64Array = new Float64Array(256);
-  let rT: Float64Array = new Float64Array(256);
-  let rV: Float64Array = new Float64Array(256);
   /** A pending series may have several records (no store handle to find the first by). */
   let pAlias = false;
-  // Durable, not yet published (the same two forms).
-  let ready = new Map<number, Map<string, LiveSample>>();
-  let rgen = 1;
-  let rRecs: KeyedRecord[] = [];
-  let rAlias = false;
   let timer: NodeJS.Timeout | null = null;
 
-  // Snapshot buffers of commits in flight (t, v pairs), reused: one allocation per commit is measurable.
+  // Buffers of gathered (t, v) pairs waiting for their commit, reused.
   const spare: Float64Array[] = [];
-  const takeSnapshot = (size: number): Float64Array => {
+  const takeBuffer = (size: number): Float64Array => {
     const b = spare.pop();
     return b !== undefined && b.length >= size ? b : new Float64Array(Math.max(size, 2048));
-  };
-  const releaseSnapshot = (b: Float64Array): void => {
-    if (spare.length < 16) spare.push(b);
   };
 
   const states = new WeakMap<KeyedSeries, KeyedState>();
@@ -140,10 +129,8 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
           };
           pT = grow(pT);
           pV = grow(pV);
-          rT = grow(rT);
-          rV = grow(rV);
         }
-        rec = { id: nextId++, handle: h, projectId, name, tags, key, gen: 0, rgen: 0 };
+        rec = { id: nextId++, handle: h, projectId, name, tags, key, gen: 0 };
         if (h === undefined) state.byKey.set(key, rec);
       }
       if (h === undefined) pAlias = true; // other keys or paths may hold the same series
@@ -196,54 +183,80 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
     pN = n;
   };
 
-  /** Publishes the ready samples: per project, events of at most MAX_SAMPLES_PER_EVENT. */
-  const publish = (): void => {
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
-    const map = ready;
-    const recs = rRecs;
-    const alias = rAlias || (map.size > 0 && recs.length > 0);
-    ready = new Map();
-    rRecs = [];
-    rAlias = false;
-    rgen++;
-    const byProject = new Map<number, LiveSample[] | Map<string, LiveSample>>();
-    if (alias) {
-      // A series may be both in the map and in records, or in several records: one sample each.
-      for (const [projectId, latest] of map) byProject.set(projectId, latest);
-      for (let i = 0; i < recs.length; i++) {
-        const r = recs[i]!;
-        let m = byProject.get(r.projectId) as Map<string, LiveSample> | undefined;
-        if (m === undefined) byProject.set(r.projectId, (m = new Map()));
-        const t = rT[r.id]!;
-        const prev = m.get(r.key);
-        if (prev === undefined) m.set(r.key, { name: r.name, tags: r.tags, t, v: rV[r.id]! });
-        else if (t >= prev.t) {
-          prev.t = t;
-          prev.v = rV[r.id]!;
+  /**
+   * Gathers the pending samples, waits until the inner sink has made everything appended so far
+   * durable (rejects as its commit does) and publishes them: per project, events of at most
+   * MAX_SAMPLES_PER_EVENT.
+   */
+  const commitAndPublish = async (): Promise<void> => {
+    const map = pending;
+    const n = pN;
+    const recs = pRecs.slice(0, n);
+    // Copied: appends while the commit runs change the records' samples.
+    const tv = takeBuffer(2 * n);
+    const [fromT, fromV] = [pT, pV];
+    for (let i = 0; i < n; i++) {
+      const id = recs[i]!.id;
+      tv[2 * i] = fromT[id]!;
+      tv[2 * i + 1] = fromV[id]!;
+    }
+    const alias = pAlias || (map.size > 0 && n > 0);
+    pending = new Map();
+    pN = 0;
+    pAlias = false;
+    gen++;
+    try {
+      await sink.commit();
+      const byProject = new Map<number, LiveSample[] | Map<string, LiveSample>>();
+      if (alias) {
+        // A series may be both in the map and in records, or in several records: one sample each.
+        for (const [projectId, latest] of map) byProject.set(projectId, latest);
+        for (let i = 0; i < n; i++) {
+          const r = recs[i]!;
+          const t = tv[2 * i]!;
+          let m = byProject.get(r.projectId) as Map<string, LiveSample> | undefined;
+          if (m === undefined) byProject.set(r.projectId, (m = new Map()));
+          const prev = m.get(r.key);
+          if (prev === undefined) m.set(r.key, { name: r.name, tags: r.tags, t, v: tv[2 * i + 1]! });
+          else if (t >= prev.t) {
+            prev.t = t;
+            prev.v = tv[2 * i + 1]!;
+          }
+        }
+      } else {
+        for (const [projectId, latest] of map) byProject.set(projectId, [...latest.values()]);
+        let lastProject = -1;
+        let list: LiveSample[] = [];
+        for (let i = 0; i < n; i++) {
+          const r = recs[i]!;
+          if (r.projectId !== lastProject) {
+            lastProject = r.projectId;
+            let l = byProject.get(lastProject) as LiveSample[] | undefined;
+            if (l === undefined) byProject.set(lastProject, (l = []));
+            list = l;
+          }
+          list.push({ name: r.name, tags: r.tags, t: tv[2 * i]!, v: tv[2 * i + 1]! });
         }
       }
-    } else {
-      for (const [projectId, latest] of map) byProject.set(projectId, [...latest.values()]);
-      let lastProject = -1;
-      let list: LiveSample[] = [];
-      for (let i = 0; i < recs.length; i++) {
-        const r = recs[i]!;
-        if (r.projectId !== lastProject) {
-          lastProject = r.projectId;
-          let l = byProject.get(lastProject) as LiveSample[] | undefined;
-          if (l === undefined) byProject.set(lastProject, (l = []));
-          list = l;
+      for (const [projectId, got] of byProject) {
+        const samples = Array.isArray(got) ? got : [...got.values()];
+        for (let i = 0; i < samples.length; i += MAX_SAMPLES_PER_EVENT) {
+          live.publish({ type: 'samples', projectId, samples: samples.slice(i, i + MAX_SAMPLES_PER_EVENT) });
         }
-        list.push({ name: r.name, tags: r.tags, t: rT[r.id]!, v: rV[r.id]! });
       }
+    } finally {
+      if (spare.length < 16) spare.push(tv);
     }
-    for (const [projectId, got] of byProject) {
-      const samples = Array.isArray(got) ? got : [...got.values()];
-      for (let i = 0; i < samples.length; i += MAX_SAMPLES_PER_EVENT) {
-        live.publish({ type: 'samples', projectId, samples: samples.slice(i, i + MAX_SAMPLES_PER_EVENT) });
-      }
-    }
+  };
+
+  /** With publishEveryMs: commitAndPublish once the interval has passed (a failed commit publishes nothing). */
+  const schedule = (): void => {
+    if (timer !== null || (pN === 0 && pending.size === 0)) return;
+    timer = setTimeout(() => {
+      timer = null;
+      commitAndPublish().catch(() => undefined).finally(schedule);
+    }, every);
+    timer.unref();
   };
 
   const out: MaybeColumnSink = {
@@ -253,67 +266,9 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
       return err;
     },
     async commit() {
-      const batch = pending;
-      // What this commit makes durable, copied: later appends change the records' samples meanwhile.
-      const n = pN;
-      const recs = pRecs.slice(0, n);
-      const snap = takeSnapshot(2 * n);
-      const [fromT, fromV] = [pT, pV];
-      for (let i = 0; i < n; i++) {
-        const id = recs[i]!.id;
-        snap[2 * i] = fromT[id]!;
-        snap[2 * i + 1] = fromV[id]!;
-      }
-      pN = 0;
-      const alias = pAlias;
-      pending = new Map();
-      pAlias = false;
-      gen++;
-      try {
-        await sink.commit();
-      } catch (err) {
-        releaseSnapshot(snap);
-        throw err;
-      }
-      // Durable now: into the ready samples, the latest per series.
-      if (ready.size === 0) ready = batch;
-      else {
-        for (const [projectId, latest] of batch) {
-          const into = ready.get(projectId);
-          if (into === undefined) {
-            ready.set(projectId, latest);
-            continue;
-          }
-          for (const [key, s] of latest) {
-            const prev = into.get(key);
-            if (prev === undefined || s.t >= prev.t) into.set(key, s);
-          }
-        }
-      }
-      const g = rgen;
-      const [toT, toV, readyRecs] = [rT, rV, rRecs];
-      let m = readyRecs.length;
-      for (let i = 0; i < n; i++) {
-        const r = recs[i]!;
-        const id = r.id;
-        const t = snap[2 * i]!;
-        if (r.rgen !== g) {
-          r.rgen = g;
-          toT[id] = t;
-          toV[id] = snap[2 * i + 1]!;
-          readyRecs[m++] = r;
-        } else if (t >= toT[id]!) {
-          toT[id] = t;
-          toV[id] = snap[2 * i + 1]!;
-        }
-      }
-      releaseSnapshot(snap);
-      rAlias ||= alias;
-      if (every <= 0) publish();
-      else if (timer === null && (ready.size > 0 || rRecs.length > 0)) {
-        timer = setTimeout(publish, every);
-        timer.unref();
-      }
+      if (every <= 0) return commitAndPublish();
+      schedule();
+      await sink.commit();
     },
   };
   const appendColumns = sink.appendColumns?.bind(sink);
