@@ -10,8 +10,11 @@ import { OpenTsdbKeyTable, parseOpenTsdbFast } from '../protocols/opentsdb-fast.
 import { SampleColumnsBuilder, type SampleColumns } from '../tsdb/columns.js';
 import type { Tags } from '../tsdb/types.js';
 
-/** A request to the parser thread: a body of its own, or `len` bytes at `offset` of the shared body memory. */
-export type ParseRequest = { id: number; body: Uint8Array } | { id: number; offset: number; len: number };
+/** A request to the parser thread. */
+export interface ParseRequest {
+  id: number;
+  body: Uint8Array;
+}
 
 /** Keys the thread's table learned since its previous answer: key `from + i` is names[i] with tags[i]. */
 export interface NewKeys {
@@ -37,13 +40,10 @@ export type ParseResponse = { id: number; keys: NewKeys } & (
 export interface ParseWorkerData {
   /** Most keys the thread's table holds before it starts over (default OPENTSDB_KEY_TABLE_MAX). */
   maxKeys?: number;
-  /** The shared body memory (SharedBodySlots.sab) that offset/len requests point into. */
-  shared?: SharedArrayBuffer;
 }
 
 /** The answering function of a thread whose key table is `table` (exported for tests: no thread needed). */
-export function parseAnswerer(table: OpenTsdbKeyTable, shared?: SharedArrayBuffer): (req: ParseRequest) => { res: ParseResponse; transfer: ArrayBuffer[] } {
-  const memory = shared === undefined ? null : new Uint8Array(shared);
+export function parseAnswerer(table: OpenTsdbKeyTable): (req: ParseRequest) => { res: ParseResponse; transfer: ArrayBuffer[] } {
   /** Keys of the table already sent to the writer thread. */
   let sent = 0;
 
@@ -62,12 +62,8 @@ export function parseAnswerer(table: OpenTsdbKeyTable, shared?: SharedArrayBuffe
   };
 
   return (req) => {
-    let body: Uint8Array;
-    if ('body' in req) body = req.body;
-    else if (memory !== null) body = memory.subarray(req.offset, req.offset + req.len);
-    else throw new Error('parser thread: a shared body without shared memory');
     const cleared = table.clears;
-    const batch = parseOpenTsdbFast(body, table);
+    const batch = parseOpenTsdbFast(req.body, table);
     // A table that started over (bound(), past its size limit) lost keys the writer thread mirrors.
     const keys = newKeys(table.clears !== cleared);
     if (batch !== null) {
@@ -77,7 +73,7 @@ export function parseAnswerer(table: OpenTsdbKeyTable, shared?: SharedArrayBuffe
       const res: ParseResponse = { id: req.id, keys, kind: 'keyed', count: batch.count, series, timestamps, values };
       return { res, transfer: [series.buffer, timestamps.buffer, values.buffer] as ArrayBuffer[] };
     }
-    const parsed = parseOpenTsdbBody(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    const parsed = parseOpenTsdbBody(Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8'));
     if (parsed === null) return { res: { id: req.id, keys, kind: 'badJson' }, transfer: [] };
     const b = new SampleColumnsBuilder(1024);
     const r = putOpenTsdbPoints(parsed.body, (name, tags, ts, value) => { b.add(name, tags, ts, value); });
@@ -89,8 +85,7 @@ export function parseAnswerer(table: OpenTsdbKeyTable, shared?: SharedArrayBuffe
 
 if (parentPort) {
   const port = parentPort;
-  const data = workerData as ParseWorkerData | null;
-  const answer = parseAnswerer(new OpenTsdbKeyTable(data?.maxKeys), data?.shared);
+  const answer = parseAnswerer(new OpenTsdbKeyTable((workerData as ParseWorkerData | null)?.maxKeys));
   port.on('message', (req: ParseRequest) => {
     const { res, transfer } = answer(req);
     port.postMessage(res, transfer);

@@ -10,7 +10,6 @@ import { Worker } from 'node:worker_threads';
 import type { KeyedSeries } from '../tsdb/index.js';
 import type { Tags } from '../tsdb/types.js';
 import type { NewKeys, ParseRequest, ParseResponse, ParseWorkerData } from './opentsdb-parse-worker.js';
-import { SharedBodySlots, type SharedBody } from './shared-bodies.js';
 
 /** The writer thread's copy of one parser thread's key table, as Tsdb.appendKeyed reads it. */
 export class MirroredKeys implements KeyedSeries {
@@ -71,15 +70,9 @@ export class OpenTsdbParserPool {
   private closed = false;
   private done = 0;
 
-  /** Shared memory request bodies can be read into and parsed from in place (parseShared). */
-  readonly bodies: SharedBodySlots;
-  private readonly data: ParseWorkerData;
-
-  /** `size` threads (default: the CPUs, at most 4); `data` is added to each thread's workerData. */
-  constructor(size = Math.min(4, availableParallelism()), private readonly url: URL = defaultParserUrl(), data: ParseWorkerData = {}) {
+  /** `size` threads (default: the CPUs, at most 4); `data` is each thread's workerData. */
+  constructor(size = Math.min(4, availableParallelism()), private readonly url: URL = defaultParserUrl(), private readonly data: ParseWorkerData = {}) {
     this.slots = Array.from({ length: Math.max(1, size) }, () => null);
-    this.bodies = new SharedBodySlots();
-    this.data = { ...data, shared: this.bodies.sab };
   }
 
   /** How many parses threads have answered (self-metrics, tests). */
@@ -143,26 +136,17 @@ export class OpenTsdbParserPool {
 
   /** Parses `body` in a thread (the least busy); `body` itself is left untouched. Rejects when the thread fails. */
   parse(body: Uint8Array): Promise<ParsedBody> {
-    // One copy of exactly the body's bytes, moved to the thread (a Buffer may view a larger shared one).
-    const copy = new Uint8Array(body.byteLength);
-    copy.set(body);
-    return this.send((id) => ({ id, body: copy }), [copy.buffer]);
-  }
-
-  /** Parses a body held in `bodies` in place (keep it lent until this settles). Rejects when the thread fails. */
-  parseShared(body: SharedBody): Promise<ParsedBody> {
-    return this.send((id) => ({ id, offset: body.slot * this.bodies.slotBytes, len: body.len }), []);
-  }
-
-  private send(request: (id: number) => ParseRequest, transfer: ArrayBuffer[]): Promise<ParsedBody> {
     if (!this.available) return Promise.reject(new Error('parser pool unavailable'));
     const slot = this.slot(this.leastBusy());
     const id = ++this.seq;
+    // One copy of exactly the body's bytes, moved to the thread (a Buffer may view a larger shared one).
+    const copy = new Uint8Array(body.byteLength);
+    copy.set(body);
     return new Promise<ParsedBody>((resolve, reject) => {
       // Referenced only while it has work, so an idle pool never keeps the process alive.
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage(request(id), transfer);
+      slot.worker.postMessage({ id, body: copy } satisfies ParseRequest, [copy.buffer]);
     });
   }
 

@@ -10,17 +10,16 @@
 import { availableParallelism } from 'node:os';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { openTsdbBadJson, openTsdbPutAnswer, parseOpenTsdbBody, putOpenTsdbPoints, type OpenTsdbPutResult } from '../protocols/opentsdb.js';
 import { OpenTsdbKeyTable, parseOpenTsdbFast } from '../protocols/opentsdb-fast.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
-import { appendAdmitted, type QuotaProject, type SeriesQuota } from './quota.js';
+import type { QuotaProject, SeriesQuota } from './quota.js';
 import type { MetricType } from '../tsdb/types.js';
 import type { SampleColumns } from '../tsdb/columns.js';
 import type { KeyedSamples, KeyedSeries } from '../tsdb/index.js';
 import { OpenTsdbParserPool } from './opentsdb-parser-pool.js';
 import type { SampleSink } from './samples.js';
-import { collectBody, isSharedBody, type SharedBody } from './shared-bodies.js';
 
 /** A sink that also takes columnar batches (Tsdb does). */
 export interface ColumnSink {
@@ -69,13 +68,12 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
     ? new OpenTsdbParserPool(Math.min(4, availableParallelism() - 1)) : null;
   if (pool) app.addHook('onClose', async () => { await pool.close(); });
 
-  const threads = pool !== null && appendColumns !== undefined && appendKeyed !== undefined;
-  /** Parses (a body of its own, or one held in the pool's shared memory) and appends in a thread; null when no thread is available or it failed (then nothing was appended). */
-  const parseInThread = async (body: Buffer | SharedBody): Promise<OpenTsdbPutResult | 'badJson' | null> => {
-    if (!threads || !pool.available || !appendColumns || !appendKeyed) return null;
+  /** Parses and appends in a thread; null when no thread is available or it failed (then nothing was appended). */
+  const parseInThread = async (body: Buffer): Promise<OpenTsdbPutResult | 'badJson' | null> => {
+    if (!pool?.available || !appendColumns || !appendKeyed) return null;
     let parsed;
     try {
-      parsed = await (Buffer.isBuffer(body) ? pool.parse(body) : pool.parseShared(body));
+      parsed = await pool.parse(body);
     } catch {
       return null;
     }
@@ -88,37 +86,14 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
     const r = appendColumns(projectId, res.cols);
     return { success: r.accepted, failed: res.failed + r.rejected.length, errors: [] };
   };
-  // Bodies are read by collectBody: plain ones into the parser threads' shared memory when they fit
-  // (parsed there in place), others into a Buffer; the body limit is the server's.
-  const bodies = threads ? pool.bodies : null;
-  const limit = app.initialConfig.bodyLimit ?? 1024 * 1024;
-  const gzipped = (req: FastifyRequest): boolean => /\bgzip\b/i.test(req.headers['content-encoding'] ?? '');
   for (const type of ['application/json', '*']) {
     if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
-    app.addContentTypeParser(type, (req, payload, done) => {
-      collectBody(payload, req.headers['content-length'], limit, gzipped(req) || !pool?.available ? null : bodies, done);
-    });
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => { done(null, body); });
   }
-  // A body whose request ends without the handler giving its slot back (aborted, failed hook) gives it back here.
-  const releaseBody = async (req: FastifyRequest): Promise<void> => {
-    if (bodies !== null && isSharedBody(req.body)) bodies.release(req.body);
-  };
-  app.addHook('onResponse', releaseBody);
-  app.addHook('onRequestAbort', releaseBody);
 
   app.post<{ Querystring: Record<string, string | undefined> }>('/api/put', async (req, reply) => {
-    const shared = bodies !== null && isSharedBody(req.body) ? req.body : null;
-    try {
-      return await put(req, reply, shared);
-    } finally {
-      if (shared !== null) bodies!.release(shared);
-    }
-  });
-
-  /** Answers a put; `shared`: the body is held in the pool's shared memory (released by the caller). */
-  const put = async (req: FastifyRequest<{ Querystring: Record<string, string | undefined> }>, reply: FastifyReply, shared: SharedBody | null): Promise<FastifyReply> => {
-    let raw = shared !== null ? bodies!.view(shared) : Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (gzipped(req)) {
+    let raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (/\bgzip\b/i.test(req.headers['content-encoding'] ?? '')) {
       try {
         raw = await gunzipAsync(raw, { maxOutputLength: opts.maxInflatedBytes });
       } catch {
@@ -130,7 +105,7 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
     const admission = opts.quota && opts.quota.quota.limitOf(opts.quota.project) !== null ? await opts.quota.quota.begin(opts.quota.project) : null;
     let result: OpenTsdbPutResult | 'badJson' | null = null;
     if (!details && admission === null) {
-      if (raw.length >= OPENTSDB_WORKER_MIN_BYTES) result = await parseInThread(shared ?? raw);
+      if (raw.length >= OPENTSDB_WORKER_MIN_BYTES) result = await parseInThread(raw);
       if (result === null && keys !== null && appendKeyed) {
         const batch = parseOpenTsdbFast(raw, keys);
         if (batch !== null) {
@@ -143,7 +118,13 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
     if (result === null) {
       const parsed = parseOpenTsdbBody(text);
       result = parsed === null ? 'badJson'
-        : putOpenTsdbPoints(parsed.body, (name, tags, timestampMs, value) => appendAdmitted(admission, samples, projectId, name, tags, timestampMs, value)?.problem);
+        : putOpenTsdbPoints(parsed.body, (name, tags, timestampMs, value) => {
+          const refused = admission?.admit(name, tags) ?? null;
+          if (refused !== null) return refused;
+          const problem = samples.append(projectId, name, tags, timestampMs, value);
+          if (problem !== null) admission?.release(name, tags);
+          return problem ?? undefined;
+        });
     }
     if (result === 'badJson') {
       metrics.reportsRejected.inc({ protocol: 'opentsdb', reason: 'invalid' });
@@ -155,5 +136,5 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
     if (result.failed > 0) metrics.reportsRejected.inc({ protocol: 'opentsdb', reason: 'invalid_point' }, result.failed);
     const a = openTsdbPutAnswer(result, { summary: req.query.summary !== undefined, details });
     return a.body === null ? reply.code(a.status).send() : reply.code(a.status).send(a.body);
-  };
+  });
 }

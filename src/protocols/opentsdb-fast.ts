@@ -8,8 +8,9 @@
 // Series are identified by the raw bytes of the metric name and the tags object as sent (a key
 // table across puts: a hash of the bytes, checked byte by byte), so a series seen before costs one
 // hash lookup; its name and tags are decoded only the first time those bytes are seen.
-import { NUMBER_RE } from './number-text.js';
 import { openTsdbTimestampMs } from './opentsdb.js';
+
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Bytes allowed in names on the fast path: [-A-Za-z0-9_./] (the ASCII part of OpenTSDB's rule). */
 const NAME_BYTE = new Uint8Array(256);
