@@ -15,6 +15,9 @@ const MODE_DECIMAL = 0;
 const MODE_XOR = 1;
 const MAX_DECIMALS = 15;
 const POW10: number[] = Array.from({ length: MAX_DECIMALS + 1 }, (_, i) => 10 ** i);
+/** residualCost's histograms (by bit length), reused: encoding is synchronous. */
+const HIST = new Float64Array(56);
+const ALL_ONES = new Float64Array(56);
 
 /** A decoded chunk: `count` samples, timestamps ascending, one Float64Array per value column. */
 export interface DecodedChunk {
@@ -36,19 +39,34 @@ function residualCost(res: Float64Array, m: number, scratch: Float64Array): { ce
   for (let i = 0; i < k; i++) scratch[i] = res[Math.floor((i * m) / k)]!;
   const sorted = scratch.subarray(0, k).sort();
   const center = sorted[k >> 1]!;
-  const hist = new Float64Array(56); // by bit length
-  const allOnes = new Float64Array(56); // values equal to 2^len − 1 (the reserved code of width len)
+  const hist = HIST.fill(0); // by bit length
+  const allOnes = ALL_ONES.fill(0); // values equal to 2^len − 1 (the reserved code of width len)
+  let maxLen = 0;
   for (let i = 0; i < m; i++) {
-    const z = zigzag(res[i]! - center);
-    const len = bitLength(z);
+    const d = res[i]! - center;
+    const z = d >= 0 ? 2 * d : -2 * d - 1;
+    let len: number;
+    let ones: boolean;
+    if (z < 2147483648) {
+      // The usual case in 32-bit integer arithmetic: z is an integer below 2^31.
+      const zi = z | 0;
+      len = 32 - Math.clz32(zi);
+      ones = (zi & (zi + 1)) === 0; // z + 1 is a power of two
+    } else {
+      len = bitLength(z);
+      ones = bitLength(z + 1) > len;
+    }
     hist[len]!++;
-    if (bitLength(z + 1) > len) allOnes[len]!++;
+    if (ones) allOnes[len]!++;
+    if (len > maxLen) maxLen = len;
   }
   let best = hist[0] === m ? 0 : Infinity;
   let bestB = 0;
-  for (let b = 1; b <= 54; b++) {
+  // Widths past maxLen + 1 only cost more (every value then fits, at b bits each): not tried.
+  const lastB = Math.min(54, maxLen + 1);
+  for (let b = 1; b <= lastB; b++) {
     let cost = 0;
-    for (let len = 0; len < 56; len++) {
+    for (let len = 0; len <= maxLen; len++) {
       const c = hist[len]!;
       if (c === 0) continue;
       if (len < b) cost += c * b;
