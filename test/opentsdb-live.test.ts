@@ -116,6 +116,30 @@ describe('OpenTSDB puts stream live (a real oversee serve)', () => {
     assert.deepEqual(byName('live.big.').map((s) => s.v).sort((a, b) => a - b), body.map((p) => p.value));
   });
 
+  test('puts one after another, each out of order with refused points: only accepted points, each series once per event, the newest last', async () => {
+    const accepted = new Set<string>();
+    const before = stream.events.length;
+    for (let r = 0; r < 8; r++) {
+      const body = [];
+      for (const host of ['a', 'b', 'c']) {
+        const base = T + 100 + r * 10;
+        body.push({ metric: 'live.seq.x', timestamp: base + 5, value: r * 100 + 5, tags: { host } }); // this put's newest
+        body.push({ metric: 'live.seq.x', timestamp: base + 1, value: r * 100 + 1, tags: { host } });
+        body.push({ metric: 'live.seq.x', timestamp: T + 2 * 86_400, value: -1, tags: { host } }); // too far in the future: refused
+        for (const p of body.slice(-3, -1)) accepted.add(`${host}@${p.timestamp * 1000}=${p.value}`);
+      }
+      assert.deepEqual(await requestJson(server.url, '/api/put?summary', { body }), { status: 400, body: { success: 6, failed: 3 } });
+      if (r % 3 === 0) await new Promise((res) => setTimeout(res, 300)); // some puts in an interval of their own
+    }
+    const last = (host: string) => byName('live.seq.').filter((s) => s.tags.host === host).at(-1);
+    assert.ok(await stream.until(() => ['a', 'b', 'c'].every((h) => last(h)?.v === 705), 5000), JSON.stringify(byName('live.seq.')));
+    for (const e of stream.events.slice(before)) {
+      const hosts = e.filter((s) => s.name === 'live.seq.x').map((s) => s.tags.host);
+      assert.equal(new Set(hosts).size, hosts.length, 'a series once per event');
+    }
+    for (const s of byName('live.seq.')) assert.ok(accepted.has(`${s.tags.host}@${s.t}=${s.v}`), `not an accepted point: ${JSON.stringify(s)}`);
+  });
+
   test('a ?details put (the reference path) streams too', async () => {
     const put = await requestJson(server.url, '/api/put?details', { body: [{ metric: 'live.ref.mem', timestamp: T, value: 42, tags: { host: 'db1' } }] });
     assert.equal(put.status, 200, JSON.stringify(put.body));

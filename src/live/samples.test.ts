@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { SampleSink } from '../ingest/samples.js';
 import { openSqliteTsdbStorage } from '../store/sqlite/tsdb-storage.js';
 import { OpenTsdbKeyTable, parseOpenTsdbFast } from '../protocols/opentsdb-fast.js';
-import { SampleColumnsBuilder, Tsdb, type KeyedSamples, type KeyedSeries } from '../tsdb/index.js';
+import { SampleColumnsBuilder, Tsdb, type KeyedSamples, type KeyedSeries, type TouchedSeries } from '../tsdb/index.js';
 import type { Tags } from '../tsdb/types.js';
 import { MemoryLiveEvents, type LiveEvent } from './events.js';
 import { liveSampleSink, MAX_SAMPLES_PER_EVENT } from './samples.js';
@@ -180,7 +180,7 @@ test('appendKeyed: passes through; publishes after the commit the newest accepte
     assert.equal(got.length, 0, 'nothing before the commit');
     await sink.commit();
     assert.deepEqual(sampleEvents(got), [
-      [1, ['cpu{"host":"a"}@10=3', 'cpu{"host":"b"}@30=10', 'net{"if":"e0","dc":"x"}@8=2']],
+      [1, ['cpu{"host":"a"}@10=3', 'cpu{"host":"b"}@30=10', 'net{"dc":"x","if":"e0"}@8=2']], // tags as the store keeps them (sorted)
       [2, ['mem{}@5=7']],
     ]);
     // A later commit carries only what came after the previous one; an empty one publishes nothing.
@@ -306,5 +306,65 @@ test('appendKeyed: a commit publishes what was appended before it began, not a s
     commits[2]!.resolve();
     await third;
     assert.deepEqual(sampleEvents(got.slice(1)), [[1, ['q{"a":"1"}@7=3']]]);
+  });
+});
+
+test('appendKeyed, the store tracking (Tsdb.touchedSeries) and the sink\'s own loop alike: one interval, several commits, out of order, refused samples', async () => {
+  for (const tracked of [true, false]) {
+    await withTsdb(async (tsdb) => {
+      const live = new MemoryLiveEvents();
+      const got: LiveEvent[] = [];
+      live.subscribe((e) => got.push(e));
+      let trackerPassed = 0;
+      const inner = {
+        append: tsdb.append.bind(tsdb),
+        appendKeyed: (p: number, k: KeyedSeries, b: KeyedSamples, refused?: number[], touched?: TouchedSeries) => {
+          if (touched !== undefined) trackerPassed++;
+          return tsdb.appendKeyed(p, k, b, refused, touched);
+        },
+        commit: () => tsdb.commit(),
+        ...(tracked ? { touchedSeries: () => tsdb.touchedSeries() } : {}),
+      };
+      const sink = liveSampleSink(inner, live, { publishEveryMs: 100 });
+      const keys = new OpenTsdbKeyTable();
+      const send = (project: number, points: Array<[string, Record<string, string>, number, number]>) => sink.appendKeyed!(project, keys, parseOpenTsdbFast(put(points), keys)!);
+      assert.deepEqual(send(1, [['o', { h: 'a' }, 5, 1], ['o', { h: 'a' }, -10 * 86_400, 99]]), { accepted: 1, rejected: 1 }, 'a refused sample newer than every accepted one');
+      await sink.commit();
+      send(1, [['o', { h: 'a' }, 9, 2], ['o', { h: 'b' }, 3, 3]]); // older than @5, in a later batch and commit
+      send(2, [['o', { h: 'a' }, 4, 4]]);
+      await sink.commit();
+      send(1, [['o', { h: 'b' }, 3, 5], ['o', { h: 'b' }, 8, 6]]); // same timestamp as @3: the later wins; then an older one
+      await sink.commit();
+      assert.equal(got.length, 0, 'not before the interval');
+      await new Promise((r) => setTimeout(r, 250));
+      assert.deepEqual(sampleEvents(got), [[1, ['o{"h":"a"}@5=1', 'o{"h":"b"}@3=5']], [2, ['o{"h":"a"}@4=4']]], `tracked: ${tracked}`);
+      assert.equal(trackerPassed > 0, tracked, 'the store tracks exactly when it offers touchedSeries');
+      // The next interval starts over: an older sample than the last published one is published.
+      send(1, [['o', { h: 'a' }, 30, 7]]);
+      await sink.commit();
+      await new Promise((r) => setTimeout(r, 250));
+      assert.deepEqual(sampleEvents(got.slice(2)), [[1, ['o{"h":"a"}@30=7']]]);
+    });
+  }
+});
+
+test('appendKeyed through the store tracking: a project dropped before the publish is left out; a live sink\'s tracker is its own', async () => {
+  await withTsdb(async (tsdb) => {
+    const live = new MemoryLiveEvents();
+    const got: LiveEvent[] = [];
+    live.subscribe((e) => got.push(e));
+    const sink = liveSampleSink(tsdb, live, { publishEveryMs: 100 });
+    const other = liveSampleSink(tsdb, live, { publishEveryMs: 100 });
+    assert.equal(sink.touchedSeries, undefined, 'a live sink offers no tracker of its own');
+    const keys = new OpenTsdbKeyTable();
+    sink.appendKeyed!(1, keys, parseOpenTsdbFast(put([['d', {}, 5, 1]]), keys)!);
+    sink.appendKeyed!(2, keys, parseOpenTsdbFast(put([['d', {}, 5, 2]]), keys)!);
+    other.appendKeyed!(2, keys, parseOpenTsdbFast(put([['d', {}, 1, 3]]), keys)!);
+    await sink.commit();
+    await other.commit();
+    await tsdb.dropProject(1);
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(sampleEvents(got).sort(), [[2, ['d{}@1=3']], [2, ['d{}@5=2']]], 'each sink publishes what went through it');
+    assert.throws(() => sink.appendKeyed!(2, keys, parseOpenTsdbFast(put([['d', {}, 5, 2]]), keys)!, [], tsdb.touchedSeries()), /pass no touched tracker/);
   });
 });

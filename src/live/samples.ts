@@ -3,13 +3,15 @@
 // it carries only the latest sample of each series (a chart needs the newest point, not every one),
 // so its memory and event size follow the number of series, not of samples. Columnar batches
 // (appendColumns) and keyed batches (appendKeyed, the OpenTSDB fast path) go to the inner sink and
-// only their newest accepted sample per series is noted. A keyed series is decoded once: its record
-// is found again through the store's series handle (keyed.handles[k]), so a known series costs a few
-// array reads per sample and no allocation. With `publishEveryMs`, durable samples are gathered and
-// published at most that often, so the event volume stays bounded at any ingestion rate.
+// only their newest accepted sample per series is noted. For keyed batches a store that offers
+// touchedSeries() (Tsdb) notes them itself in the loop it already runs (a few ns per sample; the
+// sink then takes the touched series at publish time). Otherwise the sink runs its own loop: a keyed
+// series is decoded once and its record found again through the store's series handle
+// (keyed.handles[k]), a few array reads per sample. With `publishEveryMs`, durable samples are
+// gathered and published at most that often, so the event volume stays bounded at any ingestion rate.
 import type { SampleSink } from '../ingest/samples.js';
 import type { SampleColumns } from '../tsdb/columns.js';
-import type { KeyedSamples, KeyedSeries } from '../tsdb/index.js';
+import type { KeyedSamples, KeyedSeries, TouchedSeries, TouchedTake } from '../tsdb/index.js';
 import { seriesKey } from '../tsdb/series.js';
 import type { MetricType, Tags } from '../tsdb/types.js';
 import type { LiveEvents, LiveSample } from './events.js';
@@ -32,8 +34,13 @@ export interface KeyedSummary {
 /** A sink that may also take columnar and keyed batches (Tsdb does). */
 export type MaybeColumnSink = SampleSink & {
   appendColumns?(projectId: number, cols: SampleColumns, type?: MetricType): ColumnsSummary;
-  /** As Tsdb.appendKeyed: `refused` receives the indexes of the refused samples, in increasing order. */
-  appendKeyed?(projectId: number, keyed: KeyedSeries, batch: KeyedSamples, refused?: number[]): KeyedSummary;
+  /**
+   * As Tsdb.appendKeyed: `refused` receives the indexes of the refused samples, in increasing order;
+   * `touched` (from touchedSeries(), when the sink has it) notes the newest accepted sample per series.
+   */
+  appendKeyed?(projectId: number, keyed: KeyedSeries, batch: KeyedSamples, refused?: number[], touched?: TouchedSeries): KeyedSummary;
+  /** As Tsdb.touchedSeries: a tracker appendKeyed fills when given it. */
+  touchedSeries?(): TouchedSeries;
 };
 
 /** Options of liveSampleSink. */
@@ -88,6 +95,8 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
   /** A pending series may have several records (no store handle to find the first by). */
   let pAlias = false;
   let timer: NodeJS.Timeout | null = null;
+  // The store's own tracking of keyed samples, when it offers it (then the loop above is unused).
+  const tracker = sink.appendKeyed !== undefined && sink.touchedSeries !== undefined ? sink.touchedSeries() : undefined;
 
   // Buffers of gathered (t, v) pairs waiting for their commit, reused.
   const spare: Float64Array[] = [];
@@ -190,6 +199,7 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
    */
   const commitAndPublish = async (): Promise<void> => {
     const map = pending;
+    const took: TouchedTake | undefined = tracker?.take();
     const n = pN;
     const recs = pRecs.slice(0, n);
     // Copied: appends while the commit runs change the records' samples.
@@ -200,7 +210,9 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
       tv[2 * i] = fromT[id]!;
       tv[2 * i + 1] = fromV[id]!;
     }
-    const alias = pAlias || (map.size > 0 && n > 0);
+    const keyedCount = n + (took?.count ?? 0);
+    // A series may be both in the map and keyed, or in several records: then merged by series key.
+    const alias = pAlias || (map.size > 0 && keyedCount > 0);
     pending = new Map();
     pN = 0;
     pAlias = false;
@@ -209,33 +221,49 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
       await sink.commit();
       const byProject = new Map<number, LiveSample[] | Map<string, LiveSample>>();
       if (alias) {
-        // A series may be both in the map and in records, or in several records: one sample each.
         for (const [projectId, latest] of map) byProject.set(projectId, latest);
-        for (let i = 0; i < n; i++) {
-          const r = recs[i]!;
-          const t = tv[2 * i]!;
-          let m = byProject.get(r.projectId) as Map<string, LiveSample> | undefined;
-          if (m === undefined) byProject.set(r.projectId, (m = new Map()));
-          const prev = m.get(r.key);
-          if (prev === undefined) m.set(r.key, { name: r.name, tags: r.tags, t, v: tv[2 * i + 1]! });
+        const merge = (projectId: number, key: string, name: string, tags: Tags, t: number, v: number): void => {
+          let m = byProject.get(projectId) as Map<string, LiveSample> | undefined;
+          if (m === undefined) byProject.set(projectId, (m = new Map()));
+          const prev = m.get(key);
+          if (prev === undefined) m.set(key, { name, tags, t, v });
           else if (t >= prev.t) {
             prev.t = t;
-            prev.v = tv[2 * i + 1]!;
+            prev.v = v;
+          }
+        };
+        for (let i = 0; i < n; i++) {
+          const r = recs[i]!;
+          merge(r.projectId, r.key, r.name, r.tags, tv[2 * i]!, tv[2 * i + 1]!);
+        }
+        if (took !== undefined) {
+          for (let i = 0; i < took.count; i++) {
+            const s = took.series[i]!;
+            merge(s.projectId, seriesKey(s.projectId, s.name, s.tags), s.name, s.tags, took.t[i]!, took.v[i]!);
           }
         }
       } else {
         for (const [projectId, latest] of map) byProject.set(projectId, [...latest.values()]);
         let lastProject = -1;
         let list: LiveSample[] = [];
-        for (let i = 0; i < n; i++) {
-          const r = recs[i]!;
-          if (r.projectId !== lastProject) {
-            lastProject = r.projectId;
-            let l = byProject.get(lastProject) as LiveSample[] | undefined;
-            if (l === undefined) byProject.set(lastProject, (l = []));
+        const listOf = (projectId: number): LiveSample[] => {
+          if (projectId !== lastProject) {
+            lastProject = projectId;
+            let l = byProject.get(projectId) as LiveSample[] | undefined;
+            if (l === undefined) byProject.set(projectId, (l = []));
             list = l;
           }
-          list.push({ name: r.name, tags: r.tags, t: tv[2 * i]!, v: tv[2 * i + 1]! });
+          return list;
+        };
+        for (let i = 0; i < n; i++) {
+          const r = recs[i]!;
+          listOf(r.projectId).push({ name: r.name, tags: r.tags, t: tv[2 * i]!, v: tv[2 * i + 1]! });
+        }
+        if (took !== undefined) {
+          for (let i = 0; i < took.count; i++) {
+            const s = took.series[i]!;
+            listOf(s.projectId).push({ name: s.name, tags: s.tags, t: took.t[i]!, v: took.v[i]! });
+          }
         }
       }
       for (const [projectId, got] of byProject) {
@@ -251,7 +279,7 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
 
   /** With publishEveryMs: commitAndPublish once the interval has passed (a failed commit publishes nothing). */
   const schedule = (): void => {
-    if (timer !== null || (pN === 0 && pending.size === 0)) return;
+    if (timer !== null || (pN === 0 && pending.size === 0 && (tracker === undefined || tracker.size === 0))) return;
     timer = setTimeout(() => {
       timer = null;
       commitAndPublish().catch(() => undefined).finally(schedule);
@@ -295,7 +323,9 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
   const appendKeyed = sink.appendKeyed?.bind(sink);
   if (appendKeyed !== undefined) {
     const scratch: number[] = [];
-    out.appendKeyed = (projectId, keyed, batch, refused) => {
+    out.appendKeyed = (projectId, keyed, batch, refused, touched) => {
+      if (touched !== undefined) throw new Error('liveSampleSink: appendKeyed tracks its samples itself; pass no touched tracker');
+      if (tracker !== undefined) return appendKeyed(projectId, keyed, batch, refused, tracker);
       const list = refused ?? scratch;
       const from = list.length;
       const r = appendKeyed(projectId, keyed, batch, list);

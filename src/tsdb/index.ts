@@ -6,7 +6,8 @@
 //   await tsdb.commit()                                      → all appends so far are durable
 //   await tsdb.appendBatch(samples)                          → { accepted, rejected[] }, durable
 //   tsdb.appendColumns(projectId, columns, type?)            → { accepted, rejected[] } (parsed in a worker)
-//   tsdb.appendKeyed(projectId, keyed, samples, refused?)    → { accepted, rejected } (series handles cached by the caller's keys)
+//   tsdb.appendKeyed(projectId, keyed, samples, refused?, touched?) → { accepted, rejected } (series handles cached by the caller's keys)
+//   tsdb.touchedSeries()                                     → a TouchedSeries for appendKeyed: newest sample per written series
 //   await tsdb.query({ projectId, name, tags?, from, to, step, agg, groupBy? })
 //        → { timestamps: [...], series: [{ name, tags, values: [...] }], tier, resolutionMs }
 //   tsdb.series({ projectId, namePrefix?, tags?, limit? })   → SeriesInfo[]
@@ -30,6 +31,7 @@ import { mergeSamples, sliceRange, type SampleArrays } from './samples.js';
 import type { SampleColumns } from './columns.js';
 import { SeriesEntry, SeriesTrie, seriesKey, seriesProblem, sortedTags, tagsMatch, type SeriesInfo, type TagFilter } from './series.js';
 import type { ChunkRow, NewChunk, StoredSeries, TsdbStorage, TsdbStorageStats } from './storage.js';
+import { TouchedSeries } from './touched.js';
 import { DEFAULT_TIERS, alignDown, chooseTier, emptyBuckets, replaceBuckets, rollup, tierProblem, type RollupBuckets, type TierConfig } from './tiers.js';
 import type { MetricType, Tags } from './types.js';
 import { decodeWalRecord, encodeWalRecord } from './wal-record.js';
@@ -38,6 +40,7 @@ export type { Aggregation } from './aggregate.js';
 export { SampleColumnsBuilder, type SampleColumns } from './columns.js';
 export type { SeriesInfo, TagFilter } from './series.js';
 export type { TierConfig } from './tiers.js';
+export { TouchedSeries, type TouchedSeriesInfo, type TouchedTake } from './touched.js';
 export type { MetricType, Tags } from './types.js';
 
 /** Settings of a Tsdb. Only storage and clock are required. */
@@ -374,9 +377,10 @@ export class Tsdb {
    * key's series is resolved from keyed.name/tags on first use and its handle cached in
    * keyed.handles, so a known series costs an array read. Same checks and order as append().
    * Durable after the next commit(). Returns how many were accepted and refused; with `refused`,
-   * also pushes the index of each refused sample onto it, in increasing order.
+   * also pushes the index of each refused sample onto it, in increasing order. With `touched` (from
+   * touchedSeries()), also notes each accepted sample's series and keeps its newest (t, v) there.
    */
-  appendKeyed(projectId: number, keyed: KeyedSeries, batch: KeyedSamples, refused?: number[]): { accepted: number; rejected: number } {
+  appendKeyed(projectId: number, keyed: KeyedSeries, batch: KeyedSamples, refused?: number[], touched?: TouchedSeries): { accepted: number; rejected: number } {
     const n = batch.count;
     if (this.closed) {
       if (refused !== undefined) for (let i = 0; i < n; i++) refused.push(i);
@@ -399,6 +403,11 @@ export class Tsdb {
     const pTs = this.pTs;
     const pVals = this.pVals;
     let pN = this.pN;
+    // The touched marks in locals; tg 0 (no tracker) never equals a mark, so one test per sample.
+    const tg = touched === undefined ? 0 : touched.gen;
+    let tGens = touched?.gens;
+    let tT = touched?.t;
+    let tV = touched?.v;
     for (let i = 0; i < n; i++) {
       const ts = Math.round(timestamps[i]!);
       if (!(ts >= oldest && ts <= newest)) {
@@ -421,14 +430,33 @@ export class Tsdb {
       }
       const v = values[i]!;
       e.push(ts, v);
-      pIds[pN] = e.id;
+      const id = e.id;
+      pIds[pN] = id;
       pTs[pN] = ts;
       pVals[pN] = v;
       pN++;
+      if (tg !== 0) {
+        if (tGens![id] === tg) {
+          if (ts >= tT![id]!) { // the newest; of equal timestamps the later, as the store keeps it
+            tT![id] = ts;
+            tV![id] = v;
+          }
+        } else {
+          touched!.add(e, ts, v);
+          tGens = touched!.gens;
+          tT = touched!.t;
+          tV = touched!.v;
+        }
+      }
     }
     this.pN = pN;
     if (this.pN > 0 && this.timer === null && this.inflight === null) this.schedule();
     return { accepted: n - rejected, rejected };
+  }
+
+  /** A tracker for appendKeyed's `touched`: its take() leaves out the series of projects dropped since. */
+  touchedSeries(): TouchedSeries {
+    return new TouchedSeries((s) => this.byId.get(s.id) === s);
   }
 
   /** The series for (project, name, tags), created if new; or why it cannot exist. */
