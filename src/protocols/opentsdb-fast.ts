@@ -8,9 +8,8 @@
 // Series are identified by the raw bytes of the metric name and the tags object as sent (a key
 // table across puts: a hash of the bytes, checked byte by byte), so a series seen before costs one
 // hash lookup; its name and tags are decoded only the first time those bytes are seen.
+import { NUMBER_RE } from './number-text.js';
 import { openTsdbTimestampMs } from './opentsdb.js';
-
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Bytes allowed in names on the fast path: [-A-Za-z0-9_./] (the ASCII part of OpenTSDB's rule). */
 const NAME_BYTE = new Uint8Array(256);
@@ -214,8 +213,8 @@ export interface OpenTsdbFastBatch {
   values: Float64Array;
 }
 
-/** The number just scanned by num() / timestamp() / value() (their second result). */
-let NUM = 0;
+/** NUM[0]: the number just scanned by num() / timestamp() / value() (their second result; a typed slot, so no boxed double per write). */
+const NUM = new Float64Array(1);
 
 /** The position of the first byte at or after p that is not JSON whitespace. */
 function ws(b: Uint8Array, p: number): number {
@@ -276,8 +275,8 @@ function num(b: Uint8Array, p: number): number {
   if (digits <= 15 && e10 >= -22 && e10 <= 22) {
     // Both operands exact doubles: one IEEE operation rounds correctly, as JSON.parse does.
     const v = e10 < 0 ? m / POW10[-e10]! : m * POW10[e10]!;
-    NUM = neg ? -v : v;
-  } else NUM = Number(latin1(b, start, p));
+    NUM[0] = neg ? -v : v;
+  } else NUM[0] = Number(latin1(b, start, p));
   return p;
 }
 
@@ -312,10 +311,10 @@ function timestamp(b: Uint8Array, p: number): number {
   } else {
     p = num(b, p);
     if (p < 0) return -1;
-    ms = openTsdbTimestampMs(NUM);
+    ms = openTsdbTimestampMs(NUM[0]!);
   }
   if (ms === null) return -1;
-  NUM = ms;
+  NUM[0] = ms;
   return p;
 }
 
@@ -326,13 +325,13 @@ function value(b: Uint8Array, p: number): number {
     if (e < 0) return -1;
     const text = latin1(b, p + 1, e);
     if (!NUMBER_RE.test(text)) return -1;
-    NUM = Number(text);
+    NUM[0] = Number(text);
     p = e + 1;
   } else {
     p = num(b, p);
     if (p < 0) return -1;
   }
-  return Number.isFinite(NUM) ? p : -1;
+  return Number.isFinite(NUM[0]) ? p : -1;
 }
 
 /** A tags object at p ({"name":"value",…}, name strings only): the position after it, or -1. */
@@ -492,11 +491,11 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
       } else if (k === 2) {
         p = timestamp(b, p);
         if (p < 0) return null;
-        t = NUM;
+        t = NUM[0]!;
       } else if (k === 4) {
         p = value(b, p);
         if (p < 0) return null;
-        v = NUM;
+        v = NUM[0]!;
       } else {
         // Up to the first '}' (plain tag strings cannot hold one); checked only if new.
         if (b[p] !== 0x7b) return null;
