@@ -226,3 +226,24 @@ test('opentsdb key table (property): the guessed next key is taken only for the 
   }), { numRuns: 2000 });
   assert.equal(table.size, keyOf.size);
 });
+
+test('opentsdb fast path: timestamps that differ only in their last bytes, in one body, each as the reference takes it', () => {
+  // Integer timestamps take a shortcut (no generic checks); neighbours that only extend or change
+  // the last digit, a fraction, an exponent or quotes must not borrow its result or its length.
+  const stamps = ['1700000000', '1700000001', '1700000000.5', '1700000000.0', '"1700000000"', '17000000000', '1700000000e0', '1700000000E1',
+    '9999999999', '10000000000', '1700000000000', '9999999999999', '10000000000000', '999999999999999', '1000000000000000', '1', '0', '-1700000000', '1e9',
+    '000001', '17000000001700000000'];
+  for (const a of stamps) {
+    for (const b of stamps) {
+      for (const sep of ['', ' ', '\n']) {
+        const text = `[{"metric":"m","timestamp":${a}${sep},"value":1},{"metric":"m","timestamp":${b}${sep},"value":2},{"value":3,"timestamp":${a}${sep},"metric":"m"}]`;
+        agree(text);
+      }
+    }
+  }
+  fc.assert(fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 99_999_999_999_999 }).map(String), numText), { minLength: 1, maxLength: 8 }), (ts) => {
+    agree(`[${ts.map((t, i) => `{"metric":"m","timestamp":${t},"value":${i}}`).join(',')}]`);
+  }), { numRuns: 2000 });
+  const f = agree('[{"metric":"m","timestamp":1700000000,"value":1},{"metric":"m","timestamp":1700000000.5,"value":1},{"metric":"m","timestamp":"1700000000","value":1},{"metric":"m","timestamp":1700000000123,"value":1}]');
+  assert.deepEqual(f?.map((p) => p[2]), [1700000000000, 1700000000500, 1700000000000, 1700000000123]);
+});

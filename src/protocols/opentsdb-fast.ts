@@ -302,6 +302,29 @@ function nameEnd(b: Uint8Array, p: number): number {
 
 /** A timestamp (number or numeric string) at p into NUM, in ms as the reference takes it; the position after it, or -1. */
 function timestamp(b: Uint8Array, p: number): number {
+  let c = b[p]!;
+  if (c >= 0x31 && c <= 0x39) {
+    // A plain positive integer of at most 15 digits (exact as a double): what openTsdbTimestampMs
+    // makes of it without its generic checks (seconds below 1e10 → ×1000, exact; ms below 1e13).
+    let m = c - 0x30;
+    let q = p + 1;
+    c = b[q]!;
+    while (c >= 0x30 && c <= 0x39) {
+      m = m * 10 + (c - 0x30);
+      c = b[++q]!;
+    }
+    if (c !== 0x2e && c !== 0x65 && c !== 0x45 && q - p <= 15) {
+      if (m < 1e10) NUM[0] = m * 1000;
+      else if (m < 1e13) NUM[0] = m;
+      else return -1;
+      return q;
+    }
+  }
+  return timestampAny(b, p);
+}
+
+/** timestamp() for any number or numeric string, through openTsdbTimestampMs. */
+function timestampAny(b: Uint8Array, p: number): number {
   let ms: number | null;
   if (b[p] === 0x22) {
     const e = plainStringEnd(b, p + 1);
