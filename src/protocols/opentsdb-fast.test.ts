@@ -247,3 +247,22 @@ test('opentsdb fast path: timestamps that differ only in their last bytes, in on
   const f = agree('[{"metric":"m","timestamp":1700000000,"value":1},{"metric":"m","timestamp":1700000000.5,"value":1},{"metric":"m","timestamp":"1700000000","value":1},{"metric":"m","timestamp":1700000000123,"value":1}]');
   assert.deepEqual(f?.map((p) => p[2]), [1700000000000, 1700000000500, 1700000000000, 1700000000123]);
 });
+
+test('opentsdb fast path: odd values and near-miss keys agree with the reference', () => {
+  const values = ['1.', '-', '-1.', '1.e5', '01', '-01', '1.5.3', '00', '0.', '.5', '1e', '-0', '0.5', '-0.0', '123456789012345', '1234567890123456',
+    '12345678901234.5', '1.23456789012345', '-999999999999999.9', '1..2', '5-', '1e5', '1.5E-3', '9.99', '-12.000', '"12.5"', '1x'];
+  for (const v of values) {
+    const text = `[{"metric":"m","timestamp":1,"value":${v}},{"metric":"m","timestamp":2,"value":${v},"tags":{"a":"b"}}]`;
+    const f = agree(text);
+    const r = reference(text);
+    if (f === null) assert.ok(r === null || r.failed > 0, `fast path refused a good value ${v}`);
+  }
+  const keys = ['metrix', 'metri', 'timestam', 'timestampp', 'Timestamp', 'valu', 'valuee', 'tag', 'tagss', 'tags ', 'm', ''];
+  for (const k of keys) {
+    for (const at of ['{', ',']) {
+      const extra = `"${k}":1`;
+      agree(at === '{' ? `{${extra},"metric":"m","timestamp":1,"value":2}` : `{"metric":"m","timestamp":1,"value":2,${extra}}`);
+      agree(at === '{' ? `[{${extra}}]` : `{"metric":"m",${extra}}`); // near the end of the body
+    }
+  }
+});

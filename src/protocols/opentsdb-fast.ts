@@ -343,6 +343,42 @@ function timestampAny(b: Uint8Array, p: number): number {
 
 /** A finite value (number, or numeric string without blanks) at p into NUM; the position after it, or -1. */
 function value(b: Uint8Array, p: number): number {
+  // The usual case: -?digits(.digits)? with at most 15 digits and no exponent, as num() takes it
+  // (the same m and e10, the same single rounding); anything else goes the long way.
+  let q = p;
+  let c = b[q]!;
+  const neg = c === 0x2d;
+  if (neg) c = b[++q]!;
+  if (c >= 0x31 && c <= 0x39) {
+    let m = c - 0x30;
+    let digits = 1;
+    c = b[++q]!;
+    while (c >= 0x30 && c <= 0x39) {
+      m = m * 10 + (c - 0x30);
+      digits++;
+      c = b[++q]!;
+    }
+    let e10 = 0;
+    if (c === 0x2e) {
+      c = b[++q]!;
+      while (c >= 0x30 && c <= 0x39) {
+        m = m * 10 + (c - 0x30);
+        digits++;
+        e10++;
+        c = b[++q]!;
+      }
+    }
+    if (digits <= 15 && c !== 0x65 && c !== 0x45 && (e10 > 0 || b[q - 1] !== 0x2e)) {
+      const v = e10 === 0 ? m : m / POW10[e10]!;
+      NUM[0] = neg ? -v : v;
+      return q;
+    }
+  }
+  return valueAny(b, p);
+}
+
+/** value() for any number or numeric string. */
+function valueAny(b: Uint8Array, p: number): number {
   if (b[p] === 0x22) {
     const e = plainStringEnd(b, p + 1);
     if (e < 0) return -1;
@@ -415,6 +451,30 @@ function pointKey(b: Uint8Array, p: number): number {
   return 0;
 }
 
+/** Four ASCII bytes as the little-endian int32 a DataView reads from them. */
+function le32(s: string): number {
+  return s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24);
+}
+const METR = le32('metr');
+const RIC_ = le32('ric"');
+const TIME = le32('time');
+const STAM = le32('stam');
+const AMP_ = le32('amp"');
+const VALU = le32('valu');
+const LUE_ = le32('lue"');
+const TAGS = le32('tags');
+const AGS_ = le32('ags"');
+
+/** pointKey() for a key whose opening quote is at p, read 4 bytes at a time (needs p + 11 <= length). */
+function pointKeyAt(v: DataView, p: number): number {
+  const w = v.getInt32(p + 1, true);
+  if (w === METR) return v.getInt32(p + 4, true) === RIC_ ? 1 : 0;
+  if (w === TIME) return v.getInt32(p + 5, true) === STAM && v.getInt32(p + 7, true) === AMP_ ? 2 : 0;
+  if (w === VALU) return v.getInt32(p + 3, true) === LUE_ ? 4 : 0;
+  if (w === TAGS) return v.getInt32(p + 2, true) === AGS_ ? 8 : 0;
+  return 0;
+}
+
 /** Bytes a point key takes after its opening quote, closing quote included (by pointKey's code). */
 function keyBytes(k: number): number {
   return k === 1 ? 7 : k === 2 ? 10 : k === 4 ? 6 : 5;
@@ -435,6 +495,21 @@ function hashBytes(b: Uint8Array, a: number, e: number): number {
   let h = 0;
   for (let i = a; i < e; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
   return h;
+}
+
+/**
+ * The key of a point's name bytes b[ms, me) and tags bytes b[tgs, tge) (tge === tgs: no tags) when
+ * the guess was wrong: looked up, or added after the full checks; -1 when they are not plainly valid.
+ * (Out of the main loop, so V8 spends its inlining budget there on the common path.)
+ */
+function keyOf(table: OpenTsdbKeyTable, b: Uint8Array, view: DataView, ms: number, me: number, tgs: number, tge: number): number {
+  const h = mix(hashBytes(b, ms, me), tge > tgs ? hashBytes(b, tgs + 1, tge - 1) : 0);
+  const key = table.find(b, view, ms, me, tgs, tge, h);
+  if (key >= 0) return key;
+  // New bytes: the full checks before the key is kept.
+  if (nameEnd(b, ms) !== me || (tge > tgs && tagsEnd(b, tgs) !== tge)) return -1;
+  if (tge > tgs && decodeTags(b, tgs, tge) === null) return -1; // a repeated or reserved tag name
+  return table.add(b, ms, me, tgs, tge, h);
 }
 
 /** Output columns, reused between calls (a batch is valid until the next parse). */
@@ -491,7 +566,7 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
     let tagsOk = false;
     for (;;) {
       if (b[p] !== 0x22) return null;
-      const k = pointKey(b, p + 1);
+      const k = p + 11 <= len ? pointKeyAt(view, p) : pointKey(b, p + 1);
       if (k === 0 || (seen & k) !== 0) return null;
       seen |= k;
       p += 1 + keyBytes(k);
@@ -545,14 +620,8 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
     let key: number;
     if (nameOk && (tge > tgs ? tagsOk : table.tagsLength(guess) === 0)) key = guess; // the very same bytes
     else {
-      const h = mix(hashBytes(b, ms, me), tge > tgs ? hashBytes(b, tgs + 1, tge - 1) : 0);
-      key = table.find(b, view, ms, me, tgs, tge, h);
-      if (key < 0) {
-        // New bytes: the full checks before the key is kept.
-        if (nameEnd(b, ms) !== me || (tge > tgs && tagsEnd(b, tgs) !== tge)) return null;
-        if (tge > tgs && decodeTags(b, tgs, tge) === null) return null; // a repeated or reserved tag name
-        key = table.add(b, ms, me, tgs, tge, h);
-      }
+      key = keyOf(table, b, view, ms, me, tgs, tge);
+      if (key < 0) return null;
     }
     table.follows(prev, key);
     prev = key;
