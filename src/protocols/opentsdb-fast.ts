@@ -218,9 +218,16 @@ const NUM = new Float64Array(1);
 
 /** The position of the first byte at or after p that is not JSON whitespace. */
 function ws(b: Uint8Array, p: number): number {
-  let c = b[p];
-  if (c! > 0x20) return p; // the usual case (undefined past the end compares false)
-  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
+  // Never reads past the end: its loads are shared by every call, and one read past the end makes
+  // V8 compile them all for it.
+  const len = b.length;
+  if (p >= len) return p;
+  let c = b[p]!;
+  if (c > 0x20) return p; // the usual case
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+    if (++p === len) return p;
+    c = b[p]!;
+  }
   return p;
 }
 
