@@ -266,3 +266,28 @@ test('opentsdb fast path: odd values and near-miss keys agree with the reference
     }
   }
 });
+
+test('opentsdb key table (property): names and tags that differ in any one byte are other keys, guessed or looked up', () => {
+  const nameChar = fc.constantFrom(...'abcxyz019._-/'.split(''));
+  fc.assert(fc.property(fc.array(nameChar, { minLength: 1, maxLength: 40 }), fc.array(nameChar, { minLength: 1, maxLength: 30 }), fc.nat(), nameChar, fc.boolean(),
+    (nameChars, valueChars, at, ch, inTags) => {
+      const name = nameChars.join('');
+      const tagValue = valueChars.join('');
+      const src = inTags ? valueChars : nameChars;
+      const i = at % src.length;
+      if (src[i] === ch) return;
+      const other = [...src.slice(0, i), ch, ...src.slice(i + 1)].join('');
+      const [name2, tagValue2] = inTags ? [name, other] : [other, tagValue];
+      const pt = (m: string, v: string, t: number): string => `{"metric":"${m}","timestamp":${t},"value":1,"tags":{"host":"${v}"}}`;
+      const table = new OpenTsdbKeyTable();
+      // a b a b: the second pair is guessed; then b a: found in the table with the guess wrong.
+      const text = `[${pt(name, tagValue, 1)},${pt(name2, tagValue2, 2)},${pt(name, tagValue, 3)},${pt(name2, tagValue2, 4)},${pt(name2, tagValue2, 5)},${pt(name, tagValue, 6)}]`;
+      const f = agree(text, table);
+      assert.notEqual(f, null, text);
+      const b = parseOpenTsdbFast(Buffer.from(text), table)!;
+      const k = Array.from(b.keys.subarray(0, b.count));
+      assert.deepEqual(k, [k[0], k[1], k[0], k[1], k[1], k[0]]);
+      assert.notEqual(k[0], k[1]);
+      assert.equal(table.size, 2);
+    }), { numRuns: 2000 });
+});

@@ -120,13 +120,21 @@ export class OpenTsdbKeyTable {
     return tl > 0 && p + tl <= len && this.equal(this.starts[k]! + this.nameLens[k]! + 1, b, v, p, p + tl);
   }
 
-  /** Whether the arena at q holds the bytes b[i, e) (compared 4 bytes at a time). */
+  /** Whether the arena at q holds the bytes b[i, e) (compared 4 bytes at a time, the last 4 overlapping). */
   private equal(q: number, b: Uint8Array, v: DataView, i: number, e: number): boolean {
-    const a = this.arena;
+    const n = e - i;
+    if (n < 4) {
+      const a = this.arena;
+      for (; i < e; i++) if (a[q++] !== b[i]) return false;
+      return true;
+    }
     const av = this.arenaView;
-    for (; i + 4 <= e; i += 4, q += 4) if (av.getInt32(q, true) !== v.getInt32(i, true)) return false;
-    for (; i < e; i++) if (a[q++] !== b[i]) return false;
-    return true;
+    if (n < 8) return av.getInt32(q, true) === v.getInt32(i, true) && av.getInt32(q + n - 4, true) === v.getInt32(i + n - 4, true);
+    // 8 bytes at a time as doubles: the arena's bytes here are name or tags bytes (0x09-0x7e, no 0,
+    // no 0x7f-0xff), never the bytes of a NaN or of ±0, so equal doubles means equal bytes.
+    const last = n - 8;
+    for (let j = 0; j < last; j += 8) if (av.getFloat64(q + j, true) !== v.getFloat64(i + j, true)) return false;
+    return av.getFloat64(q + last, true) === v.getFloat64(i + last, true);
   }
 
   /** The key of these bytes (`v` views `b`), or -1 when not held. */
