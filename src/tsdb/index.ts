@@ -403,9 +403,7 @@ export class Tsdb {
     const pTs = this.pTs;
     const pVals = this.pVals;
     let pN = this.pN;
-    // The touched marks in locals; tg 0 (no tracker) never equals a mark, so one test per sample.
-    const tg = touched === undefined ? 0 : touched.gen;
-    let tGens = touched?.gens;
+    // The tracker's arrays in locals (see TouchedSeries: t[id] -Infinity = not touched since the last take).
     let tT = touched?.t;
     let tV = touched?.v;
     for (let i = 0; i < n; i++) {
@@ -435,15 +433,14 @@ export class Tsdb {
       pTs[pN] = ts;
       pVals[pN] = v;
       pN++;
-      if (tg !== 0) {
-        if (tGens![id] === tg) {
-          if (ts >= tT![id]!) { // the newest; of equal timestamps the later, as the store keeps it
-            tT![id] = ts;
-            tV![id] = v;
-          }
-        } else {
+      if (tT !== undefined) {
+        const old = tT[id]; // undefined: an id beyond the tracker's arrays (never >= ts)
+        if (ts >= old!) { // the newest; of equal timestamps the later, as the store keeps it
+          tT[id] = ts;
+          tV![id] = v;
+          if (old === -Infinity) touched!.note(e);
+        } else if (old === undefined) {
           touched!.add(e, ts, v);
-          tGens = touched!.gens;
           tT = touched!.t;
           tV = touched!.v;
         }

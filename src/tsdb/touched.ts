@@ -20,39 +20,37 @@ export interface TouchedTake {
 }
 
 /**
- * The touched series of one generation (since the last take). appendKeyed reads and writes the
- * by-id arrays directly (gens/t/v: the generation that touched a series id, and its newest sample).
+ * The series touched since the last take. appendKeyed reads and writes the by-id arrays directly:
+ * t[id] is -Infinity for a series not touched since the last take, else its newest timestamp (and
+ * v[id] its value), so one read tells both whether the series is new to the list and whether the
+ * sample is newer.
  */
 export class TouchedSeries {
-  /** Current generation; ids with gens[id] === gen are in `list`. Starts at 1 (arrays start at 0). */
-  gen = 1;
-  gens = new Uint32Array(1024);
-  t = new Float64Array(1024);
+  t = new Float64Array(1024).fill(-Infinity);
   v = new Float64Array(1024);
   private list: TouchedSeriesInfo[] = [];
 
   /** `alive(s)`: whether s is still a series of the store (a dropped project's are not taken). */
   constructor(private readonly alive: (s: TouchedSeriesInfo) => boolean) {}
 
-  /** First touch of `s` in this generation (appendKeyed then updates t/v itself; re-read the arrays: they may grow). */
+  /** First touch of `s` since the last take, its sample already in t/v (appendKeyed). */
+  note(s: TouchedSeriesInfo): void {
+    this.list.push(s);
+  }
+
+  /** First touch of `s`, whose id is beyond the arrays: grows them (appendKeyed re-reads them) and notes it. */
   add(s: TouchedSeriesInfo, t: number, v: number): void {
     const id = s.id;
-    if (id >= this.gens.length) {
-      let cap = this.gens.length * 2;
-      while (cap <= id) cap *= 2;
-      const gens = new Uint32Array(cap);
-      gens.set(this.gens);
-      const ts = new Float64Array(cap);
-      ts.set(this.t);
-      const vs = new Float64Array(cap);
-      vs.set(this.v);
-      this.gens = gens;
-      this.t = ts;
-      this.v = vs;
-    }
-    this.gens[id] = this.gen;
-    this.t[id] = t;
-    this.v[id] = v;
+    let cap = this.t.length * 2;
+    while (cap <= id) cap *= 2;
+    const ts = new Float64Array(cap).fill(-Infinity);
+    ts.set(this.t);
+    const vs = new Float64Array(cap);
+    vs.set(this.v);
+    this.t = ts;
+    this.v = vs;
+    ts[id] = t;
+    vs[id] = v;
     this.list.push(s);
   }
 
@@ -61,7 +59,7 @@ export class TouchedSeries {
     return this.list.length;
   }
 
-  /** The series touched since the last take with their newest samples (in first-touch order); starts a new generation. */
+  /** The series touched since the last take with their newest samples (in first-touch order); starts over. */
   take(): TouchedTake {
     const list = this.list;
     const n = list.length;
@@ -72,17 +70,15 @@ export class TouchedSeries {
     const vs = this.v;
     for (let i = 0; i < n; i++) {
       const s = list[i]!;
+      const id = s.id;
+      const newest = ts[id]!;
+      ts[id] = -Infinity;
       if (!this.alive(s)) continue;
-      t[series.length] = ts[s.id]!;
-      v[series.length] = vs[s.id]!;
+      t[series.length] = newest;
+      v[series.length] = vs[id]!;
       series.push(s);
     }
     list.length = 0;
-    this.gen++;
-    if (this.gen === 0xffffffff) { // wrapped around (after 4 billion takes): forget every mark
-      this.gens.fill(0);
-      this.gen = 1;
-    }
     return { count: series.length, series, t, v };
   }
 }
