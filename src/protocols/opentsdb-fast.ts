@@ -589,7 +589,7 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
         p = ws(b, p);
         if (b[p] !== 0x3a) return null;
       }
-      p = ws(b, p + 1);
+      if (b[++p]! <= 0x20) p = ws(b, p); // blanks are rare: ws() only when there are some
       if (k === 1) {
         // Up to the closing quote; the bytes are checked only if the key is new.
         if (b[p] !== 0x22) return null;
@@ -629,7 +629,7 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
       }
       if (c === 0x7d) break;
       if (c !== 0x2c) return null;
-      p = ws(b, p);
+      if (b[p]! <= 0x20) p = ws(b, p);
     }
     if ((seen & 7) !== 7) return null;
     let key: number;
@@ -646,11 +646,11 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
     outVals[n] = v;
     n++;
     if (!array) break;
-    p = ws(b, p);
+    if (b[p]! <= 0x20) p = ws(b, p);
     const c = b[p++];
     if (c === 0x5d) break;
     if (c !== 0x2c) return null;
-    p = ws(b, p);
+    if (b[p]! <= 0x20) p = ws(b, p);
   }
   return ws(b, p) === b.length ? { count: n, keys: outKeys, timestamps: outTs, values: outVals } : null;
 }
