@@ -451,6 +451,20 @@ function decodeTags(b: Uint8Array, ts: number, te: number): Record<string, strin
   return tags;
 }
 
+/**
+ * Whether b at p holds the n (8 to 16) bytes at `at` that timestamp() took, followed by ',', '}'
+ * or a blank, which cannot continue a number: then timestamp() would take the same bytes with the
+ * same result. Compared as two overlapping doubles: the bytes at `at` are a timestamp's ('0'-'9',
+ * '.', 'e', 'E', '+', '-', '"'), never a NaN's or ±0's, so equal doubles means equal bytes.
+ */
+function sameTimestamp(b: Uint8Array, v: DataView, at: number, p: number, n: number): boolean {
+  const e = p + n;
+  if (e >= b.length) return false;
+  const c = b[e]!;
+  if (c !== 0x2c && c !== 0x7d && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  return v.getFloat64(at, true) === v.getFloat64(p, true) && v.getFloat64(at + n - 8, true) === v.getFloat64(e - 8, true);
+}
+
 /** Which of the four point keys is at p (after its quote, closing quote included): 1 metric, 2 timestamp, 4 value, 8 tags, 0 none. */
 function pointKey(b: Uint8Array, p: number): number {
   const c = b[p];
@@ -561,6 +575,11 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
   // Senders mostly repeat their series in the same order: the key that followed the previous one
   // last time is tried first (one byte comparison instead of a hash and a lookup).
   let prev = table.last;
+  // The last timestamp parsed, when it took 8 to 16 bytes: b[tsAt, tsAt + tsLen), tsMs ms.
+  // Time-major senders repeat it for every point of a body; the very same bytes are not parsed again.
+  let tsAt = 0;
+  let tsLen = 0;
+  let tsMs = 0;
   const array = b[p] === 0x5b;
   if (array) {
     p = ws(b, p + 1);
@@ -602,9 +621,17 @@ export function parseOpenTsdbFast(body: Uint8Array, table: OpenTsdbKeyTable): Op
         }
         me = p++;
       } else if (k === 2) {
-        p = timestamp(b, p);
-        if (p < 0) return null;
-        t = NUM[0]!;
+        if (tsLen !== 0 && sameTimestamp(b, view, tsAt, p, tsLen)) {
+          t = tsMs;
+          p += tsLen;
+        } else {
+          const s = p;
+          p = timestamp(b, p);
+          if (p < 0) return null;
+          t = tsMs = NUM[0]!;
+          tsLen = p - s >= 8 && p - s <= 16 ? p - s : 0;
+          tsAt = s;
+        }
       } else if (k === 4) {
         p = value(b, p);
         if (p < 0) return null;
