@@ -95,8 +95,10 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
   /** A pending series may have several records (no store handle to find the first by). */
   let pAlias = false;
   let timer: NodeJS.Timeout | null = null;
-  // The store's own tracking of keyed samples, when it offers it (then the loop above is unused).
-  const tracker = sink.appendKeyed !== undefined && sink.touchedSeries !== undefined ? sink.touchedSeries() : undefined;
+  // The store's own tracking of keyed samples, when it offers it (then the loop below is unused);
+  // made on the first keyed batch (a sink made per request never needs one).
+  const tracks = sink.appendKeyed !== undefined && sink.touchedSeries !== undefined;
+  let tracker: TouchedSeries | undefined;
 
   // Buffers of gathered (t, v) pairs waiting for their commit, reused.
   const spare: Float64Array[] = [];
@@ -325,7 +327,7 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
     const scratch: number[] = [];
     out.appendKeyed = (projectId, keyed, batch, refused, touched) => {
       if (touched !== undefined) throw new Error('liveSampleSink: appendKeyed tracks its samples itself; pass no touched tracker');
-      if (tracker !== undefined) return appendKeyed(projectId, keyed, batch, refused, tracker);
+      if (tracks) return appendKeyed(projectId, keyed, batch, refused, (tracker ??= sink.touchedSeries!()));
       const list = refused ?? scratch;
       const from = list.length;
       const r = appendKeyed(projectId, keyed, batch, list);
