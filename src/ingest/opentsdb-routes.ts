@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { openTsdbBadJson, openTsdbPutAnswer, parseOpenTsdbBody, putOpenTsdbPoints, type OpenTsdbPutResult } from '../protocols/opentsdb.js';
 import { OpenTsdbKeyTable, parseOpenTsdbFast } from '../protocols/opentsdb-fast.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
-import type { QuotaProject, SeriesQuota } from './quota.js';
+import { appendAdmitted, type QuotaProject, type SeriesQuota } from './quota.js';
 import type { MetricType } from '../tsdb/types.js';
 import type { SampleColumns } from '../tsdb/columns.js';
 import type { KeyedSamples, KeyedSeries } from '../tsdb/index.js';
@@ -118,13 +118,7 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
     if (result === null) {
       const parsed = parseOpenTsdbBody(text);
       result = parsed === null ? 'badJson'
-        : putOpenTsdbPoints(parsed.body, (name, tags, timestampMs, value) => {
-          const refused = admission?.admit(name, tags) ?? null;
-          if (refused !== null) return refused;
-          const problem = samples.append(projectId, name, tags, timestampMs, value);
-          if (problem !== null) admission?.release(name, tags);
-          return problem ?? undefined;
-        });
+        : putOpenTsdbPoints(parsed.body, (name, tags, timestampMs, value) => appendAdmitted(admission, samples, projectId, name, tags, timestampMs, value)?.problem);
     }
     if (result === 'badJson') {
       metrics.reportsRejected.inc({ protocol: 'opentsdb', reason: 'invalid' });
