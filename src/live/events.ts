@@ -38,11 +38,20 @@ export interface LiveEvents {
   lastId(): number;
 }
 
-/** In-process bus with a ring of the last `retain` events for Last-Event-ID resumption. */
+/**
+ * Most samples the ring keeps across its `samples` events. They only carry the newest value of
+ * series for open charts, so a resuming client needs the last few, not 1,000 events × 500 samples
+ * (which kept ~100 MiB alive at 100,000 series); older `samples` events leave the ring first, every
+ * other event stays until `retain` pushes it out.
+ */
+export const MAX_RETAINED_SAMPLES = 20_000;
+
+/** In-process bus with a ring of the last `retain` events (samples bounded by MAX_RETAINED_SAMPLES) for Last-Event-ID resumption. */
 export class MemoryLiveEvents implements LiveEvents {
   private readonly listeners = new Set<LiveListener>();
   private readonly ring: LiveEvent[] = [];
   private next: number;
+  private retainedSamples = 0;
 
   /** `firstId`: the id of the first event (the PostgreSQL bus starts each node at its own). */
   constructor(private readonly retain = 1000, private readonly onListenerError: (err: unknown) => void = () => undefined, firstId = 1) {
@@ -52,7 +61,9 @@ export class MemoryLiveEvents implements LiveEvents {
   publish(body: LiveEventBody): LiveEvent {
     const event = { ...body, id: this.next++ } as LiveEvent;
     this.ring.push(event);
-    if (this.ring.length > this.retain) this.ring.shift();
+    if (event.type === 'samples') this.retainedSamples += event.samples.length;
+    if (this.ring.length > this.retain) this.forget(0);
+    while (this.retainedSamples > MAX_RETAINED_SAMPLES) this.forget(this.ring.findIndex((e) => e.type === 'samples'));
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -61,6 +72,12 @@ export class MemoryLiveEvents implements LiveEvents {
       }
     }
     return event;
+  }
+
+  /** Drops the ring's event at index `i`. */
+  private forget(i: number): void {
+    const [gone] = this.ring.splice(i, 1);
+    if (gone?.type === 'samples') this.retainedSamples -= gone.samples.length;
   }
 
   subscribe(listener: LiveListener, afterId?: number): { unsubscribe(): void; replayed: boolean } {
