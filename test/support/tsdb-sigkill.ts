@@ -1,5 +1,5 @@
 // The SIGKILL durability check shared by tsdb-sigkill.test.ts (Tsdb.append) and
-// opentsdb-fast-sigkill.test.ts (the OpenTSDB fast path): a child process writes numbered batches
+// opentsdb-fast-sigkill.test.ts (the OpenTSDB fast path, inline and in threads): a child process writes numbered batches
 // of 50 series forever, printing "ACK <batch>" once each is durable; it is killed twice and every
 // acknowledged sample must be there. Also what the children open.
 import assert from 'node:assert/strict';
@@ -8,19 +8,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteTsdbStorage } from '../../src/store/sqlite/tsdb-storage.js';
+import type { ChunkEncoder } from '../../src/tsdb/chunk-encoder.js';
 import { Tsdb } from '../../src/tsdb/index.js';
 
 /** Series the children write per batch (sample of series s in batch b: value b * 1000 + s). */
 export const SERIES = 50;
 
-/** For a child: its store (argv path) and base time (argv), checkpointing while it runs. */
-export async function openChildTsdb(): Promise<{ tsdb: Tsdb; base: number }> {
+/** For a child: its store (argv path) and base time (argv), checkpointing while it runs; `encoder` as in TsdbOptions. */
+export async function openChildTsdb(encoder?: ChunkEncoder): Promise<{ tsdb: Tsdb; base: number }> {
   const [path, baseArg] = process.argv.slice(2);
   const base = Number(baseArg);
   const tsdb = await Tsdb.open({
     storage: openSqliteTsdbStorage({ path: path! }),
     clock: { now: () => base + 3_600_000 },
     checkpointSamples: 3000, // checkpoints happen while we run, so the kill may land in one
+    ...(encoder !== undefined ? { encoder } : {}),
   });
   return { tsdb, base };
 }
