@@ -10,6 +10,7 @@ import { overcRoutes, type OvercReportEvent } from '../ingest/overc-routes.js';
 import type { OkerrRepo } from '../ingest/okerr-repo.js';
 import { okerrRoutes } from '../ingest/okerr-routes.js';
 import { openTsdbRoutes } from '../ingest/opentsdb-routes.js';
+import { OpenTsdbParserPool } from '../ingest/opentsdb-parser-pool.js';
 import { storeOvercPerfdata } from '../ingest/samples-overc.js';
 import { oddEyeRoutes } from '../ingest/oddeye-routes.js';
 import type { OddEyeSettings } from '../ingest/oddeye-config.js';
@@ -55,6 +56,8 @@ export interface AppDeps {
   okerr?: OkerrRepo;
   /** Alerting administration (and the engine, for channel tests): the /api/v1 alerting routes are served when given. */
   alerting?: { admin: AlertAdmin; engine: AlertEngine | null };
+  /** OpenTSDB parser threads (`[metrics] threads`; 0: parse inline; default: by the CPUs). */
+  parserThreads?: number;
   /** `[oddeye]` settings (default: silent series watched after 3 min). */
   oddeye?: OddEyeSettings;
   /** The server's one series quota (`[limits]`), shared with the statsd/Graphite listeners; none = unlimited. */
@@ -112,7 +115,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // path: a known series costs a few array reads, no allocation) and publishes at most every
     // 250 ms, the latest sample per series, so a high put rate does not become as many events.
     const putSamples = liveSampleSink(deps.tsdb, live, { publishEveryMs: OPENTSDB_LIVE_EVERY_MS });
-    await app.register(openTsdbRoutes, { metrics: deps.metrics, samples: putSamples, projectId: project.id, maxInflatedBytes: deps.bodyLimit * 16, quota: quota && { quota, project } });
+    await app.register(openTsdbRoutes, {
+      metrics: deps.metrics, samples: putSamples, projectId: project.id, maxInflatedBytes: deps.bodyLimit * 16, quota: quota && { quota, project },
+      ...(deps.parserThreads !== undefined ? { parsers: deps.parserThreads > 0 ? new OpenTsdbParserPool(deps.parserThreads) : null } : {}),
+    });
   }
 
   // Sessions (dashboard users) authenticate /api/v1 like API tokens do.

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AlertAdmin, AlertEngine, parseAlertingConfig, type AlertingConfig } from '../alert/index.js';
 import type { AlertStore } from '../alert/store-types.js';
 import type { ServerConfig } from '../config/index.js';
+import { metricsThreads } from '../config/metrics.js';
 import { startMetricListeners, type MetricListeners } from '../ingest/metric-listeners.js';
 import type { QuotaProject, SeriesQuota } from '../ingest/quota.js';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
@@ -170,8 +171,8 @@ export async function openRuntime(
   const { storage, alertStore, shared } = await backendParts(backend);
   const tsdb = await Tsdb.open({
     storage, clock, tiers: config.metrics.tiers, ...(shared !== null ? { checkpointSamples: SHARED_CHECKPOINT_SAMPLES } : {}),
-    // Checkpoints and compaction encode chunks in a thread, so ingestion keeps this one (2+ CPUs).
-    ...(availableParallelism() >= 2 ? { encoder: new ThreadChunkEncoder() } : {}),
+    // Checkpoints and compaction encode chunks in a thread, so ingestion keeps this one ([metrics] threads).
+    ...(metricsThreads(config.metrics.threads, availableParallelism()).encoder ? { encoder: new ThreadChunkEncoder() } : {}),
     onError: (err, what) => logger.error({ err }, `tsdb: ${what} failed`),
   });
   let listeners: MetricListeners | null = null;
