@@ -236,27 +236,31 @@ test('appendKeyed: more than MAX_SAMPLES_PER_EVENT series are split over several
   });
 });
 
-test('appendKeyed: nothing is published when the commit fails, or when the inner sink does not say which samples it refused', async () => {
+test('appendKeyed: nothing is published when the commit fails, nor after it', async () => {
   await withTsdb(async (tsdb) => {
     const live = new MemoryLiveEvents();
     const keys = new OpenTsdbKeyTable();
+    let fail = true;
     const failing = liveSampleSink({
       append: tsdb.append.bind(tsdb),
       appendKeyed: tsdb.appendKeyed.bind(tsdb),
-      commit: async () => { throw new Error('disk full'); },
+      touchedSeries: () => tsdb.touchedSeries(),
+      commit: async () => { if (fail) throw new Error('disk full'); },
     }, live);
     assert.deepEqual(failing.appendKeyed!(1, keys, parseOpenTsdbFast(put([['cpu', {}, 1, 1]]), keys)!), { accepted: 1, rejected: 0 });
     await assert.rejects(failing.commit(), /disk full/);
     assert.equal(live.lastId(), 0);
-    // A sink that counts refusals without listing them: which samples it took is unknown.
-    const vague = liveSampleSink({
-      append: tsdb.append.bind(tsdb),
-      appendKeyed: (projectId: number, k: KeyedSeries, batch: KeyedSamples) => tsdb.appendKeyed(projectId, k, batch),
-      commit: () => tsdb.commit(),
-    }, live);
-    assert.deepEqual(vague.appendKeyed!(1, keys, parseOpenTsdbFast(put([['cpu', {}, 2, 1], ['cpu', {}, -10 * 86_400, 2]]), keys)!), { accepted: 1, rejected: 1 });
-    await vague.commit();
-    assert.equal(live.lastId(), 0);
+    fail = false;
+    await failing.commit();
+    assert.equal(live.lastId(), 0, 'the failed commit\'s samples are not published by a later one');
+  });
+});
+
+test('appendKeyed: a keyed sink without a tracker is refused, by the type and at run time', async () => {
+  await withTsdb(async (tsdb) => {
+    const untracked = { append: tsdb.append.bind(tsdb), appendKeyed: tsdb.appendKeyed.bind(tsdb), commit: () => tsdb.commit() };
+    // @ts-expect-error -- appendKeyed without touchedSeries does not satisfy MaybeColumnSink
+    assert.throws(() => liveSampleSink(untracked, new MemoryLiveEvents()), /must offer touchedSeries/);
   });
 });
 
@@ -288,6 +292,7 @@ test('appendKeyed: a commit publishes what was appended before it began, not a s
     const sink = liveSampleSink({
       append: tsdb.append.bind(tsdb),
       appendKeyed: tsdb.appendKeyed.bind(tsdb),
+      touchedSeries: () => tsdb.touchedSeries(),
       commit: () => new Promise<void>((resolve, reject) => { commits.push({ resolve, reject }); }),
     }, live);
     const keys = new OpenTsdbKeyTable();
@@ -309,43 +314,48 @@ test('appendKeyed: a commit publishes what was appended before it began, not a s
   });
 });
 
-test('appendKeyed, the store tracking (Tsdb.touchedSeries) and the sink\'s own loop alike: one interval, several commits, out of order, refused samples', async () => {
-  for (const tracked of [true, false]) {
-    await withTsdb(async (tsdb) => {
-      const live = new MemoryLiveEvents();
-      const got: LiveEvent[] = [];
-      live.subscribe((e) => got.push(e));
-      let trackerPassed = 0;
-      const inner = {
-        append: tsdb.append.bind(tsdb),
-        appendKeyed: (p: number, k: KeyedSeries, b: KeyedSamples, refused?: number[], touched?: TouchedSeries) => {
-          if (touched !== undefined) trackerPassed++;
-          return tsdb.appendKeyed(p, k, b, refused, touched);
-        },
-        commit: () => tsdb.commit(),
-        ...(tracked ? { touchedSeries: () => tsdb.touchedSeries() } : {}),
-      };
-      const sink = liveSampleSink(inner, live, { publishEveryMs: 100 });
-      const keys = new OpenTsdbKeyTable();
-      const send = (project: number, points: Array<[string, Record<string, string>, number, number]>) => sink.appendKeyed!(project, keys, parseOpenTsdbFast(put(points), keys)!);
-      assert.deepEqual(send(1, [['o', { h: 'a' }, 5, 1], ['o', { h: 'a' }, -10 * 86_400, 99]]), { accepted: 1, rejected: 1 }, 'a refused sample newer than every accepted one');
-      await sink.commit();
-      send(1, [['o', { h: 'a' }, 9, 2], ['o', { h: 'b' }, 3, 3]]); // older than @5, in a later batch and commit
-      send(2, [['o', { h: 'a' }, 4, 4]]);
-      await sink.commit();
-      send(1, [['o', { h: 'b' }, 3, 5], ['o', { h: 'b' }, 8, 6]]); // same timestamp as @3: the later wins; then an older one
-      await sink.commit();
-      assert.equal(got.length, 0, 'not before the interval');
-      await new Promise((r) => setTimeout(r, 250));
-      assert.deepEqual(sampleEvents(got), [[1, ['o{"h":"a"}@5=1', 'o{"h":"b"}@3=5']], [2, ['o{"h":"a"}@4=4']]], `tracked: ${tracked}`);
-      assert.equal(trackerPassed > 0, tracked, 'the store tracks exactly when it offers touchedSeries');
-      // The next interval starts over: an older sample than the last published one is published.
-      send(1, [['o', { h: 'a' }, 30, 7]]);
-      await sink.commit();
-      await new Promise((r) => setTimeout(r, 250));
-      assert.deepEqual(sampleEvents(got.slice(2)), [[1, ['o{"h":"a"}@30=7']]]);
-    });
-  }
+test('appendKeyed through the store tracking (Tsdb.touchedSeries): one interval, several commits, out of order, refused samples', async () => {
+  await withTsdb(async (tsdb) => {
+    const live = new MemoryLiveEvents();
+    const got: LiveEvent[] = [];
+    live.subscribe((e) => got.push(e));
+    const trackers: Array<TouchedSeries | undefined> = [];
+    let made = 0;
+    const inner = {
+      append: tsdb.append.bind(tsdb),
+      appendKeyed: (p: number, k: KeyedSeries, b: KeyedSamples, refused?: number[], touched?: TouchedSeries) => {
+        trackers.push(touched);
+        return tsdb.appendKeyed(p, k, b, refused, touched);
+      },
+      commit: () => tsdb.commit(),
+      touchedSeries: () => {
+        made++;
+        return tsdb.touchedSeries();
+      },
+    };
+    const sink = liveSampleSink(inner, live, { publishEveryMs: 100 });
+    assert.equal(made, 0, 'no tracker before the first keyed batch');
+    const keys = new OpenTsdbKeyTable();
+    const send = (project: number, points: Array<[string, Record<string, string>, number, number]>) => sink.appendKeyed!(project, keys, parseOpenTsdbFast(put(points), keys)!);
+    assert.deepEqual(send(1, [['o', { h: 'a' }, 5, 1], ['o', { h: 'a' }, -10 * 86_400, 99]]), { accepted: 1, rejected: 1 }, 'a refused sample newer than every accepted one');
+    await sink.commit();
+    send(1, [['o', { h: 'a' }, 9, 2], ['o', { h: 'b' }, 3, 3]]); // older than @5, in a later batch and commit
+    send(2, [['o', { h: 'a' }, 4, 4]]);
+    await sink.commit();
+    send(1, [['o', { h: 'b' }, 3, 5], ['o', { h: 'b' }, 8, 6]]); // same timestamp as @3: the later wins; then an older one
+    await sink.commit();
+    assert.equal(got.length, 0, 'not before the interval');
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(sampleEvents(got), [[1, ['o{"h":"a"}@5=1', 'o{"h":"b"}@3=5']], [2, ['o{"h":"a"}@4=4']]]);
+    // The next interval starts over: an older sample than the last published one is published.
+    send(1, [['o', { h: 'a' }, 30, 7]]);
+    await sink.commit();
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(sampleEvents(got.slice(2)), [[1, ['o{"h":"a"}@30=7']]]);
+    assert.equal(made, 1, 'one tracker per live sink');
+    assert.equal(trackers.length, 5);
+    assert.ok(trackers.every((t) => t !== undefined && t === trackers[0]), 'every keyed batch is given that tracker');
+  });
 });
 
 test('appendKeyed through the store tracking: a project dropped before the publish is left out; a live sink\'s tracker is its own', async () => {
@@ -355,7 +365,7 @@ test('appendKeyed through the store tracking: a project dropped before the publi
     live.subscribe((e) => got.push(e));
     const sink = liveSampleSink(tsdb, live, { publishEveryMs: 100 });
     const other = liveSampleSink(tsdb, live, { publishEveryMs: 100 });
-    assert.equal(sink.touchedSeries, undefined, 'a live sink offers no tracker of its own');
+    assert.equal('touchedSeries' in sink, false, 'a live sink offers no tracker of its own');
     const keys = new OpenTsdbKeyTable();
     sink.appendKeyed!(1, keys, parseOpenTsdbFast(put([['d', {}, 5, 1]]), keys)!);
     sink.appendKeyed!(2, keys, parseOpenTsdbFast(put([['d', {}, 5, 2]]), keys)!);
@@ -365,6 +375,8 @@ test('appendKeyed through the store tracking: a project dropped before the publi
     await tsdb.dropProject(1);
     await new Promise((r) => setTimeout(r, 250));
     assert.deepEqual(sampleEvents(got).sort(), [[2, ['d{}@1=3']], [2, ['d{}@5=2']]], 'each sink publishes what went through it');
-    assert.throws(() => sink.appendKeyed!(2, keys, parseOpenTsdbFast(put([['d', {}, 5, 2]]), keys)!, [], tsdb.touchedSeries()), /pass no touched tracker/);
+    // Not in the type; a caller that passes a tracker anyway (untyped) is told.
+    const untyped = sink.appendKeyed as unknown as (...args: unknown[]) => unknown;
+    assert.throws(() => untyped(2, keys, parseOpenTsdbFast(put([['d', {}, 5, 2]]), keys)!, [], tsdb.touchedSeries()), /pass no touched tracker/);
   });
 });
