@@ -5,8 +5,8 @@
 // store's cached series handles), fed by the new keys every answer carries, in answer order.
 // A thread that fails takes its requests' answers with it (the caller then parses inline, nothing
 // having been appended yet); it is replaced on the next request. One pool per app.
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { threadEntryUrl } from '../util/thread-entry.js';
 import type { KeyedSeries } from '../tsdb/index.js';
 import type { Tags } from '../tsdb/types.js';
 import type { NewKeys, ParseRequest, ParseResponse, ParseWorkerData } from './opentsdb-parse-worker.js';
@@ -55,12 +55,7 @@ interface Slot {
   pending: Map<number, { resolve: (r: ParsedBody) => void; reject: (e: Error) => void }>;
 }
 
-/** The parser thread's entry: the built .js next to this module, or the tsx bootstrap when running from sources. */
-export function defaultParserUrl(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('./opentsdb-parse-worker.dev.mjs', import.meta.url)
-    : new URL('./opentsdb-parse-worker.js', import.meta.url);
-}
+
 
 /** Parser threads, started on first use. */
 export class OpenTsdbParserPool {
@@ -70,8 +65,8 @@ export class OpenTsdbParserPool {
   private closed = false;
   private done = 0;
 
-  /** `size` threads (default: the CPUs, at most 4); `data` is each thread's workerData. */
-  constructor(size = Math.min(4, availableParallelism()), private readonly url: URL = defaultParserUrl(), private readonly data: ParseWorkerData = {}) {
+  /** `size` threads (at least 1), started from `url` (default: the parser thread's entry); `data` is each thread's workerData. */
+  constructor(size: number, private readonly url: URL = threadEntryUrl(import.meta.url, 'opentsdb-parse-worker'), private readonly data: ParseWorkerData = {}) {
     this.slots = Array.from({ length: Math.max(1, size) }, () => null);
   }
 

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { openTsdbBadJson, openTsdbPutAnswer, parseOpenTsdbBody, putOpenTsdbPoints, type OpenTsdbPutResult } from '../protocols/opentsdb.js';
 import { OpenTsdbKeyTable, parseOpenTsdbFast } from '../protocols/opentsdb-fast.js';
+import { metricsThreads } from '../config/metrics.js';
 import type { SelfMetrics } from '../server/self-metrics.js';
 import { appendAdmitted, type QuotaProject, type SeriesQuota } from './quota.js';
 import type { MetricType } from '../tsdb/types.js';
@@ -31,14 +32,6 @@ export interface KeyedSink {
   appendKeyed(projectId: number, keyed: KeyedSeries, batch: KeyedSamples): { accepted: number; rejected: number };
 }
 
-/**
- * Fewest CPUs for parser threads by default. Measured on a 2-CPU machine with the sender on the
- * same machine (bench/opentsdb-server-cpu.mjs, probe of the writer thread's CPU): with the byte-level
- * fast parser in one thread the writer thread is left with HTTP, appends and commits, and the
- * two threads together pass the single thread's rate. One CPU: inline.
- */
-export const PARSER_THREADS_MIN_CPUS = 2;
-
 /** Bodies at least this large go to a parser thread (smaller ones are parsed inline: lower latency). */
 export const OPENTSDB_WORKER_MIN_BYTES = 32 * 1024;
 
@@ -48,7 +41,7 @@ const gunzipAsync = promisify(gunzip);
 export interface OpenTsdbRoutesOptions {
   metrics: SelfMetrics;
   samples: SampleSink & Partial<ColumnSink> & Partial<KeyedSink>;
-  /** Parser threads for large bodies (default: CPUs − 1 threads, at most 4, on machines with 2+ CPUs when the sink takes keyed and columnar batches; null: always inline). */
+  /** Parser threads for large bodies (default: as `[metrics] threads = "auto"` when the sink takes keyed and columnar batches; null: always inline). */
   parsers?: OpenTsdbParserPool | null;
   /** Series limit of the project (quota.ts): when it has one, puts take the reference path and new series over it fail like bad points. */
   quota?: { quota: SeriesQuota; project: QuotaProject } | null;
@@ -64,8 +57,8 @@ export async function openTsdbRoutes(app: FastifyInstance, opts: OpenTsdbRoutesO
   const appendColumns = samples.appendColumns?.bind(samples);
   const appendKeyed = samples.appendKeyed?.bind(samples);
   const keys = appendKeyed ? new OpenTsdbKeyTable() : null;
-  const pool = opts.parsers !== undefined ? opts.parsers : appendColumns && appendKeyed && availableParallelism() >= PARSER_THREADS_MIN_CPUS
-    ? new OpenTsdbParserPool(Math.min(4, availableParallelism() - 1)) : null;
+  const auto = metricsThreads('auto', availableParallelism()).parsers;
+  const pool = opts.parsers !== undefined ? opts.parsers : appendColumns && appendKeyed && auto > 0 ? new OpenTsdbParserPool(auto) : null;
   if (pool) app.addHook('onClose', async () => { await pool.close(); });
 
   /** Parses and appends in a thread; null when no thread is available or it failed (then nothing was appended). */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AlertAdmin, AlertEngine, parseAlertingConfig, type AlertingConfig } from '../alert/index.js';
 import type { AlertStore } from '../alert/store-types.js';
 import type { ServerConfig } from '../config/index.js';
-import { metricsThreads } from '../config/metrics.js';
+import { metricsThreads, type MetricsThreads } from '../config/metrics.js';
 import { startMetricListeners, type MetricListeners } from '../ingest/metric-listeners.js';
 import type { QuotaProject, SeriesQuota } from '../ingest/quota.js';
 import { MemoryLiveEvents, type LiveEvents } from '../live/events.js';
@@ -100,6 +100,8 @@ export async function openBackend(config: ServerConfig, deps: { observer: StoreO
 /** Opened runtime parts; `appDeps` goes into buildApp. */
 export interface Runtime {
   tsdb: Tsdb;
+  /** The metrics threads `[metrics] threads` asks for on this machine (the encoder is the tsdb's; the parsers are for the OpenTSDB route). */
+  threads: MetricsThreads;
   alerting: { admin: AlertAdmin; engine: AlertEngine };
   /** Starts what must only run once the HTTP server listens: the alert engine and the metric listeners (for `project`, counted by the server's `quota`). */
   start(project: QuotaProject, quota: SeriesQuota): Promise<void>;
@@ -169,10 +171,11 @@ export async function openRuntime(
   const { clock, logger, metrics } = deps;
   const store = backend.store;
   const { storage, alertStore, shared } = await backendParts(backend);
+  const threads = metricsThreads(config.metrics.threads, availableParallelism());
   const tsdb = await Tsdb.open({
     storage, clock, tiers: config.metrics.tiers, ...(shared !== null ? { checkpointSamples: SHARED_CHECKPOINT_SAMPLES } : {}),
     // Checkpoints and compaction encode chunks in a thread, so ingestion keeps this one ([metrics] threads).
-    ...(metricsThreads(config.metrics.threads, availableParallelism()).encoder ? { encoder: new ThreadChunkEncoder() } : {}),
+    ...(threads.encoder ? { encoder: new ThreadChunkEncoder() } : {}),
     onError: (err, what) => logger.error({ err }, `tsdb: ${what} failed`),
   });
   let listeners: MetricListeners | null = null;
@@ -185,6 +188,7 @@ export async function openRuntime(
     let closing: Promise<void> | null = null;
     return {
       tsdb,
+      threads,
       alerting: { admin, engine: eng },
       async start(project, seriesQuota) {
         eng.start();

@@ -2,14 +2,12 @@
 // timer, and the matching graceful shutdown. stdout carries only the token line and the listening
 // line (scripts and tests read them); the pino log goes to stderr.
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { ensureAdminToken } from '../api/auth.js';
 import type { ServerConfig } from '../config/index.js';
-import { metricsThreads } from '../config/metrics.js';
 import { parseOddEyeConfig } from '../ingest/oddeye-config.js';
 import { parseLimitsConfig, SeriesQuota } from '../ingest/quota.js';
 import { configProjectRefs, warnUnknownConfigProjects } from './config-project-names.js';
@@ -86,7 +84,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     // One count of series per project for every protocol (HTTP routes and statsd/Graphite listeners).
     const quota = new SeriesQuota(limits, runtime.tsdb, clock);
     app = await buildApp({
-      store, metrics, ...(backend.live ? { live: backend.live } : {}), clock, logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, tsdb: runtime.tsdb, parserThreads: metricsThreads(config.metrics.threads, availableParallelism()).parsers, alerting: runtime.alerting, oddeye, quota,
+      store, metrics, ...(backend.live ? { live: backend.live } : {}), clock, logger, bodyLimit: config.bodyLimit, trustProxy: config.trustProxy, tsdb: runtime.tsdb, parserThreads: runtime.threads.parsers, alerting: runtime.alerting, oddeye, quota,
       // New flips are picked up by the engine's next pass anyway (≤ 1 s); a kick makes it immediate.
       onOvercReport: () => engine.kick(),
     });

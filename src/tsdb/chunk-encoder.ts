@@ -5,6 +5,7 @@
 // by inline encoding for that batch (and, after 5 failures in a row, for good): the bytes are the
 // same either way.
 import { Worker } from 'node:worker_threads';
+import { threadEntryUrl } from '../util/thread-entry.js';
 import { encodeChunk } from './codec.js';
 
 /** One chunk to encode: strictly ascending integer timestamps and 1..15 value columns of the same length. */
@@ -40,13 +41,6 @@ export interface EncodeRequest {
 /** The encoder thread's answer: the chunks' bytes, or why it could not encode them. */
 export type EncodeResponse = { id: number; chunks: Uint8Array[] } | { id: number; error: string };
 
-/** The encoder thread's entry: the built .js next to this module, or the tsx bootstrap when running from sources. */
-export function defaultEncoderUrl(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('./chunk-encoder-thread.dev.mjs', import.meta.url)
-    : new URL('./chunk-encoder-thread.js', import.meta.url);
-}
-
 /** Encodes in one worker thread, started on first use and referenced only while it has work. */
 export class ThreadChunkEncoder implements ChunkEncoder {
   private worker: Worker | null = null;
@@ -56,7 +50,8 @@ export class ThreadChunkEncoder implements ChunkEncoder {
   private closed = false;
   private threaded = 0;
 
-  constructor(private readonly url: URL = defaultEncoderUrl()) {}
+  /** `url`: the thread's entry (default: the encoder thread's). */
+  constructor(private readonly url: URL = threadEntryUrl(import.meta.url, 'chunk-encoder-thread')) {}
 
   /** Batches encoded by the thread so far (tests, self-metrics). */
   get threadBatches(): number {
