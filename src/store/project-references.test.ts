@@ -2,50 +2,16 @@
 // silences and route matches follow a rename in its transaction; a delete leaves no silence, route
 // match, alert event, dashboard or grant of the project behind, and other projects keep theirs.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { planIntake } from '../alert/events.js';
-import type { AlertStore } from '../alert/store-types.js';
 import type { Route, SilenceInput } from '../alert/types.js';
-import { openSqliteUserStore } from '../users/sqlite-store.js';
-import type { UserStore } from '../users/types.js';
-import { openPostgresAlertStore } from './postgres/alerting.js';
-import { openPostgresStore } from './postgres/index.js';
-import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from './postgres/test-support.js';
-import { PgUserStore } from './postgres/users.js';
+import { storeBackends, type StoreBackend } from '../test-support/store-backends.js';
 import { renamedRouteSpec, routeAfterDelete } from './project-references.js';
-import { openSqliteAlertStore } from './sqlite/alerting.js';
-import { openSqliteStore } from './sqlite/index.js';
 import { okerrRepoFor } from './sqlite/okerr.js';
-import type { Store } from './types.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 
-interface Backend { store: Store; alerts: AlertStore; users: UserStore; cleanup(): Promise<void> }
-
-const backends: Array<[string, () => Promise<Backend | string>]> = [
-  ['SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oversee-project-refs-'));
-    const store = await openSqliteStore({ path: join(dir, 'oversee.db'), synchronous: 'NORMAL' });
-    return {
-      store, alerts: openSqliteAlertStore(store), users: openSqliteUserStore(store.db),
-      cleanup: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); },
-    };
-  }],
-  ['PostgreSQL', async () => {
-    const url = pgTestUrl();
-    const skip = await pgSkipReason(url);
-    if (skip !== null) return skip;
-    const schema = freshSchemaName();
-    const store = await openPostgresStore({ url, schema, poolSize: 4 });
-    return {
-      store, alerts: await openPostgresAlertStore(store), users: new PgUserStore(store.pool),
-      cleanup: async () => { await store.close(); await dropSchema(url, schema); },
-    };
-  }],
-];
+const backends = storeBackends('oversee-project-refs-');
 
 const route = (name: string, projects: string[] | null): Route => ({
   name, projects, hosts: null, checks: null, states: null, tags: null, kinds: null, channels: ['hook'], isDefault: false,
@@ -69,7 +35,7 @@ test('route specs: a rename rewrites the name once, a delete takes it out or del
 
 for (const [name, open] of backends) {
   describe(`renaming and deleting a project (${name})`, () => {
-    let b: Backend | null = null;
+    let b: StoreBackend | null = null;
     let ops = 0;
     let keep = 0;
 

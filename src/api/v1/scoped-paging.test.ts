@@ -3,21 +3,12 @@
 // schema of the real PostgreSQL: a viewer of A and B pages through 250 checks, flips and events with
 // limit 50, interleaved with 125 of project C, and sees each of its items exactly once and none of C.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { planIntake } from '../../alert/events.js';
 import { AlertAdmin } from '../../alert/index.js';
-import type { AlertStore } from '../../alert/store-types.js';
 import { createSelfMetrics } from '../../server/self-metrics.js';
-import { openPostgresAlertStore } from '../../store/postgres/alerting.js';
-import { openPostgresStore } from '../../store/postgres/index.js';
-import { dropSchema, freshSchemaName, pgSkipReason, pgTestUrl } from '../../store/postgres/test-support.js';
-import { openSqliteAlertStore } from '../../store/sqlite/alerting.js';
-import { openSqliteStore } from '../../store/sqlite/index.js';
-import type { Store } from '../../store/types.js';
+import { storeBackends, type StoreBackend } from '../../test-support/store-backends.js';
 import { principalOf } from '../auth.js';
 import { alertingApiRoutes } from './alerting.js';
 import { apiV1Routes } from './index.js';
@@ -25,27 +16,11 @@ import { apiV1Routes } from './index.js';
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 const PER_PROJECT = 125;
 
-interface Backend { store: Store; alerts: AlertStore; cleanup(): Promise<void> }
-
-const backends: Array<[string, () => Promise<Backend | string>]> = [
-  ['SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oversee-scoped-paging-'));
-    const store = await openSqliteStore({ path: join(dir, 'oversee.db'), synchronous: 'NORMAL' });
-    return { store, alerts: openSqliteAlertStore(store), cleanup: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
-  }],
-  ['PostgreSQL', async () => {
-    const url = pgTestUrl();
-    const skip = await pgSkipReason(url);
-    if (skip !== null) return skip;
-    const schema = freshSchemaName();
-    const store = await openPostgresStore({ url, schema, poolSize: 4 });
-    return { store, alerts: await openPostgresAlertStore(store), cleanup: async () => { await store.close(); await dropSchema(url, schema); } };
-  }],
-];
+const backends = storeBackends('oversee-scoped-paging-');
 
 for (const [name, open] of backends) {
   describe(`paging for a viewer of projects A and B, not C (${name})`, () => {
-    let b: Backend | null = null;
+    let b: StoreBackend | null = null;
     let app: FastifyInstance;
     const ids: Record<'A' | 'B' | 'C', number> = { A: 0, B: 0, C: 0 };
     const visibleChecks = new Set<number>();
