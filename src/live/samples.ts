@@ -78,15 +78,7 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
   let timer: NodeJS.Timeout | null = null;
 
   const note = (projectId: number, name: string, tags: Tags, t: number, v: number): void => {
-    let latest = pending.get(projectId);
-    if (latest === undefined) pending.set(projectId, (latest = new Map()));
-    const key = seriesKey(projectId, name, tags);
-    const prev = latest.get(key);
-    if (prev === undefined) latest.set(key, { name, tags: { ...tags }, t, v });
-    else if (t >= prev.t) {
-      prev.t = t;
-      prev.v = v;
-    }
+    keepNewest(pending, projectId, name, tags, t, v, true);
   };
 
   /** Per project (in first-seen order) the gathered samples: the map's, then the keyed ones; merged by series key when both are there. */
@@ -97,16 +89,7 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
       // A series may have come both ways (append and appendKeyed): the newer sample is kept.
       for (let i = 0; i < keyed; i++) {
         const s = took!.series[i]!;
-        const t = took!.t[i]!;
-        let latest = map.get(s.projectId);
-        if (latest === undefined) map.set(s.projectId, (latest = new Map()));
-        const key = seriesKey(s.projectId, s.name, s.tags);
-        const prev = latest.get(key);
-        if (prev === undefined) latest.set(key, { name: s.name, tags: s.tags, t, v: took!.v[i]! });
-        else if (t >= prev.t) {
-          prev.t = t;
-          prev.v = took!.v[i]!;
-        }
+        keepNewest(map, s.projectId, s.name, s.tags, took!.t[i]!, took!.v[i]!, false);
       }
       for (const [projectId, latest] of map) byProject.set(projectId, [...latest.values()]);
       return byProject;
@@ -197,4 +180,20 @@ export function liveSampleSink(sink: MaybeColumnSink, live: LiveEvents, opts: Li
     };
   }
   return out;
+}
+
+/**
+ * Keeps (t, v) as the sample of the series in `byProject` unless a newer one is there (of equal
+ * timestamps the later call wins). `copyTags`: the caller's tags object may change later.
+ */
+function keepNewest(byProject: Map<number, Map<string, LiveSample>>, projectId: number, name: string, tags: Tags, t: number, v: number, copyTags: boolean): void {
+  let latest = byProject.get(projectId);
+  if (latest === undefined) byProject.set(projectId, (latest = new Map()));
+  const key = seriesKey(projectId, name, tags);
+  const prev = latest.get(key);
+  if (prev === undefined) latest.set(key, { name, tags: copyTags ? { ...tags } : tags, t, v });
+  else if (t >= prev.t) {
+    prev.t = t;
+    prev.v = v;
+  }
 }
